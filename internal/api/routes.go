@@ -1,0 +1,27 @@
+package api
+
+// routes maps operation names to their handlers. Operations of the model
+// that are missing here answer UnknownOperationException.
+func (s *Server) routes() map[string]handler {
+	return map[string]handler{
+		"CreateLogGroup":                s.createLogGroup,
+		"DeleteLogGroup":                s.deleteLogGroup,
+		"DescribeLogGroups":             s.describeLogGroups,
+		"ListLogGroups":                 s.listLogGroups,
+		"CreateLogStream":               s.createLogStream,
+		"DeleteLogStream":               s.deleteLogStream,
+		"DescribeLogStreams":            s.describeLogStreams,
+		"PutLogEvents":                  s.putLogEvents,
+		"GetLogEvents":                  s.getLogEvents,
+		"FilterLogEvents":               s.filterLogEvents,
+		"PutRetentionPolicy":            s.putRetentionPolicy,
+		"DeleteRetentionPolicy":         s.deleteRetentionPolicy,
+		"PutLogGroupDeletionProtection": s.putLogGroupDeletionProtection,
+		"TagResource":                   s.tagResource,
+		"UntagResource":                 s.untagResource,
+		"ListTagsForResource":           s.listTagsForResource,
+		"TagLogGroup":                   s.tagLogGroup,
+		"UntagLogGroup":                 s.untagLogGroup,
+		"ListTagsLogGroup":              s.listTagsLogGroup,
+	}
+}

@@ -1,0 +1,266 @@
+// Package api implements the CloudWatch Logs wire protocol (JSON 1.1 over
+// HTTP POST, X-Amz-Target: Logs_20140328.<Operation>, SigV4): it
+// authenticates requests, decodes and validates them against the service
+// model, calls the store, and encodes responses and errors exactly as
+// CloudWatch Logs does.
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/logpond/logpond/internal/api/model"
+	"github.com/logpond/logpond/internal/api/sigv4"
+	"github.com/logpond/logpond/internal/store"
+)
+
+const targetPrefix = "Logs_20140328."
+
+// Authenticator checks a request's signature and names its account.
+type Authenticator interface {
+	// Verify is given the request and its raw body (before gzip decoding).
+	Verify(r *http.Request, body []byte) (sigv4.Identity, error)
+}
+
+// Options configure a Server.
+type Options struct {
+	Store *store.Store
+	// Auth verifies requests; nil accepts any request (development only) as
+	// DefaultAccount in the region of the credential scope, if any.
+	Auth           Authenticator
+	DefaultAccount string // for Auth == nil; default 000000000000
+	DefaultRegion  string // when a request names none; default us-east-1
+	// MaxBodyBytes bounds a request body, compressed or not (default 8 MiB:
+	// a full PutLogEvents batch with JSON escaping fits).
+	MaxBodyBytes int64
+	Logger       *slog.Logger
+	Now          func() time.Time
+}
+
+// Server is the CloudWatch Logs API as an http.Handler.
+type Server struct {
+	opts  Options
+	log   *slog.Logger
+	store *store.Store
+	ops   map[string]handler
+}
+
+// call is one API request in flight.
+type call struct {
+	ctx   context.Context
+	op    *model.Operation
+	scope store.Scope
+	body  []byte
+}
+
+// handler runs an operation and returns the response value to encode.
+type handler func(c *call) (any, error)
+
+// New returns a Server.
+func New(opts Options) (*Server, error) {
+	if opts.Store == nil {
+		return nil, errors.New("api: no store")
+	}
+	if opts.DefaultAccount == "" {
+		opts.DefaultAccount = "000000000000"
+	}
+	if opts.DefaultRegion == "" {
+		opts.DefaultRegion = "us-east-1"
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 8 << 20
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Server{opts: opts, log: opts.Logger, store: opts.Store}
+	s.ops = s.routes()
+	return s, nil
+}
+
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// ServeHTTP handles one API request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := newRequestID()
+	w.Header().Set("x-amzn-RequestId", reqID)
+	if r.Method != http.MethodPost {
+		s.writeError(w, errorf(http.StatusMethodNotAllowed, "UnknownOperationException", "The CloudWatch Logs API accepts only POST requests."))
+		return
+	}
+	buf := bodyPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 16<<20 {
+			bodyPool.Put(buf)
+		}
+	}()
+	if err := readLimited(buf, r.Body, s.opts.MaxBodyBytes); err != nil {
+		s.writeError(w, toAPIError(err))
+		return
+	}
+	raw := buf.Bytes()
+
+	id, err := s.authenticate(r, raw)
+	if err != nil {
+		s.writeError(w, toAPIError(err))
+		return
+	}
+	body := raw
+	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
+		if body, err = gunzip(raw, s.opts.MaxBodyBytes); err != nil {
+			s.writeError(w, toAPIError(err))
+			return
+		}
+	}
+
+	target := r.Header.Get("X-Amz-Target")
+	name, ok := strings.CutPrefix(target, targetPrefix)
+	op, known := model.Lookup(name)
+	if !ok || !known {
+		s.writeError(w, errorf(http.StatusBadRequest, "UnknownOperationException", "Unknown operation %q.", target))
+		return
+	}
+	h := s.ops[name]
+	if h == nil {
+		s.writeError(w, errorf(http.StatusBadRequest, "UnknownOperationException", "Operation %s is not supported by logpond yet.", name))
+		return
+	}
+	c := &call{ctx: r.Context(), op: op, scope: store.Scope{Account: id.AccountID, Region: id.Region}, body: body}
+	resp, err := h(c)
+	if err != nil {
+		ae := toAPIError(err)
+		if ae.Status >= 500 {
+			s.log.Error("request failed", "op", name, "request_id", reqID, "err", err)
+		}
+		s.writeError(w, ae)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) authenticate(r *http.Request, body []byte) (sigv4.Identity, error) {
+	if s.opts.Auth != nil {
+		return s.opts.Auth.Verify(r, body)
+	}
+	id := sigv4.Identity{AccountID: s.opts.DefaultAccount, Region: regionFromAuthorization(r.Header.Get("Authorization"))}
+	if id.Region == "" {
+		id.Region = s.opts.DefaultRegion
+	}
+	return id, nil
+}
+
+// regionFromAuthorization extracts the region of a SigV4 credential scope
+// without verifying anything (for --auth none).
+func regionFromAuthorization(h string) string {
+	_, rest, ok := strings.Cut(h, "Credential=")
+	if !ok {
+		return ""
+	}
+	cred, _, _ := strings.Cut(rest, ",")
+	parts := strings.Split(strings.TrimSpace(cred), "/")
+	if len(parts) != 5 {
+		return ""
+	}
+	return parts[2]
+}
+
+func readLimited(buf *bytes.Buffer, r io.Reader, limit int64) error {
+	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return serializationError("could not read request body: %v", err)
+	}
+	if n > limit {
+		return errorf(http.StatusRequestEntityTooLarge, "InvalidParameterException", "Request body exceeds the limit of %d bytes.", limit)
+	}
+	return nil
+}
+
+func gunzip(b []byte, limit int64) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, serializationError("invalid gzip request body: %v", err)
+	}
+	var out bytes.Buffer
+	n, err := out.ReadFrom(io.LimitReader(zr, limit+1))
+	if err != nil {
+		return nil, serializationError("invalid gzip request body: %v", err)
+	}
+	if n > limit {
+		return nil, errorf(http.StatusRequestEntityTooLarge, "InvalidParameterException", "Decompressed request body exceeds the limit of %d bytes.", limit)
+	}
+	return out.Bytes(), nil
+}
+
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.log.Error("encode response", "err", err)
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Length", fmt.Sprint(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+func (s *Server) writeError(w http.ResponseWriter, e *Error) {
+	s.writeJSON(w, e.Status, struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	}{e.Type, e.Message})
+}
+
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// decode validates c's body against the operation's input shape and then
+// decodes it into v. Validation errors come back in AWS's wording.
+func (c *call) decode(v any) error {
+	body := bytes.TrimSpace(c.body)
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return serializationError("Could not parse request body: %v", err)
+	}
+	if dec.More() {
+		return serializationError("Could not parse request body: trailing data after JSON value")
+	}
+	vs, err := model.Validate(c.op.Input, tree)
+	var te *model.TypeError
+	if errors.As(err, &te) {
+		return serializationError("%v", te)
+	}
+	if len(vs) > 0 {
+		return validationError(c.op, vs)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return serializationError("Could not parse request body: %v", err)
+	}
+	return nil
+}

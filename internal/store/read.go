@@ -1,0 +1,257 @@
+package store
+
+import (
+	"container/heap"
+	"math"
+)
+
+// MaxResponseBytes bounds the events of one page, counted as message bytes
+// plus EventOverhead each, like CloudWatch's 1 MB pages.
+const MaxResponseBytes = 1_048_576
+
+// TimeRange selects events with Start <= timestamp < End.
+type TimeRange struct {
+	Start, End int64
+}
+
+// AllTime is the unbounded range.
+var AllTime = TimeRange{minTimestamp, maxTimestamp}
+
+// bounds returns the exclusive key bounds of the range after retention.
+func (r TimeRange) bounds(cutoff int64) (lo, hi Key) {
+	start := max(r.Start, cutoff)
+	lo = Key{start, 0} // sequence numbers start at 1, so ts == start is included
+	if start == minTimestamp {
+		lo = Key{minTimestamp, 0}
+	}
+	hi = Key{r.End, 0} // every event at ts == End has seq > 0: excluded
+	if r.End == maxTimestamp {
+		hi = Key{maxTimestamp, math.MaxUint64}
+	}
+	return lo, hi
+}
+
+// GetQuery is a GetLogEvents request in store terms.
+type GetQuery struct {
+	Range TimeRange
+	// From continues a listing: forward reads return events after From,
+	// backward reads events before it. Nil starts at the range's start
+	// (forward) or end (backward).
+	From     *Key
+	Backward bool
+	Limit    int
+}
+
+// GetResult is a page of events in ascending order, with the keys tokens
+// are made from: Forward continues after the page, Backward before it.
+type GetResult struct {
+	Events   []Event
+	Forward  Key
+	Backward Key
+}
+
+// GetLogEvents reads a page of one stream's events.
+func (s *Store) GetLogEvents(sc Scope, groupName, streamName string, q GetQuery) (GetResult, error) {
+	s.mu.RLock()
+	g, st, err := s.streamLocked(sc, groupName, streamName)
+	var cutoff int64
+	if err == nil {
+		cutoff = retentionCutoff(g.meta.Retention, s.nowMillis())
+	}
+	s.mu.RUnlock()
+	if err != nil {
+		return GetResult{}, err
+	}
+	lo, hi := q.Range.bounds(cutoff)
+	if q.From != nil {
+		if q.Backward && q.From.Less(hi) {
+			hi = *q.From
+		}
+		if !q.Backward && lo.Less(*q.From) {
+			lo = *q.From
+		}
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > MaxBatchEvents {
+		limit = MaxBatchEvents
+	}
+	c := newCursor(st.view(), lo, hi, q.Backward)
+	var out []Event
+	size := 0
+	for e := c.event(); e != nil && len(out) < limit; e = c.event() {
+		size += len(e.Message) + EventOverhead
+		if size > MaxResponseBytes && len(out) > 0 {
+			break
+		}
+		out = append(out, *e)
+		c.advance()
+	}
+	res := GetResult{Forward: lo, Backward: hi}
+	if q.Backward {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+	}
+	if q.From != nil && len(out) == 0 {
+		res.Forward, res.Backward = *q.From, *q.From
+	}
+	if n := len(out); n > 0 {
+		res.Forward = out[n-1].Key()
+		res.Backward = out[0].Key()
+	}
+	res.Events = out
+	return res, nil
+}
+
+// FilterQuery is a FilterLogEvents request in store terms.
+type FilterQuery struct {
+	Range       TimeRange
+	StreamNames []string // exact names; nil means all (or by Prefix)
+	Prefix      string
+	// Match selects events by message; nil matches all. Called without
+	// locks held, possibly many times: it must be cheap and pure.
+	Match func(message string) bool
+	// After continues a listing after (forward) or before (backward) this key.
+	After    *Key
+	Backward bool
+	Limit    int
+	// MaxScan bounds the events examined in one call (0: no bound); when
+	// reached, the result has a Next key and fewer events than Limit.
+	MaxScan int
+}
+
+// FilteredEvent is an event with the stream it belongs to.
+type FilteredEvent struct {
+	Event
+	Stream   string
+	StreamID uint64
+}
+
+// FilterResult is a page of matching events, ordered by Key (ascending, or
+// descending for backward queries). Next is nil when the search is done.
+type FilterResult struct {
+	Events []FilteredEvent
+	Next   *Key
+}
+
+// FilterLogEvents searches a group's streams, merging them by Key.
+func (s *Store) FilterLogEvents(sc Scope, groupName string, q FilterQuery) (FilterResult, error) {
+	s.mu.RLock()
+	g, err := s.groupLocked(sc, groupName)
+	if err != nil {
+		s.mu.RUnlock()
+		return FilterResult{}, err
+	}
+	cutoff := retentionCutoff(g.meta.Retention, s.nowMillis())
+	var streams []*stream
+	if q.StreamNames != nil {
+		for _, n := range q.StreamNames {
+			if st := g.streams[n]; st != nil {
+				streams = append(streams, st)
+			}
+		}
+	} else {
+		for n, st := range g.streams {
+			if len(n) >= len(q.Prefix) && n[:len(q.Prefix)] == q.Prefix {
+				streams = append(streams, st)
+			}
+		}
+	}
+	s.mu.RUnlock()
+
+	lo, hi := q.Range.bounds(cutoff)
+	if q.After != nil {
+		if q.Backward && q.After.Less(hi) {
+			hi = *q.After
+		}
+		if !q.Backward && lo.Less(*q.After) {
+			lo = *q.After
+		}
+	}
+	m := &merger{backward: q.Backward}
+	for _, st := range streams {
+		c := newCursor(st.view(), lo, hi, q.Backward)
+		if c.event() != nil {
+			m.items = append(m.items, mergeItem{c: c, st: st})
+		}
+	}
+	heap.Init(m)
+	limit := q.Limit
+	if limit <= 0 || limit > MaxBatchEvents {
+		limit = MaxBatchEvents
+	}
+	var res FilterResult
+	size, scanned := 0, 0
+	for m.Len() > 0 {
+		it := &m.items[0]
+		e := it.c.event()
+		if q.MaxScan > 0 && scanned >= q.MaxScan {
+			k := lastKey(res, e, q.Backward)
+			res.Next = &k
+			return res, nil
+		}
+		scanned++
+		if q.Match == nil || q.Match(e.Message) {
+			size += len(e.Message) + EventOverhead
+			if len(res.Events) == limit || (size > MaxResponseBytes && len(res.Events) > 0) {
+				k := res.Events[len(res.Events)-1].Key()
+				res.Next = &k
+				return res, nil
+			}
+			res.Events = append(res.Events, FilteredEvent{Event: *e, Stream: it.st.meta.Name, StreamID: it.st.meta.ID})
+		}
+		it.c.advance()
+		if it.c.event() == nil {
+			heap.Pop(m)
+		} else {
+			heap.Fix(m, 0)
+		}
+	}
+	return res, nil
+}
+
+// lastKey is where a search that stopped before e resumes.
+func lastKey(res FilterResult, e *Event, backward bool) Key {
+	if n := len(res.Events); n > 0 {
+		return res.Events[n-1].Key()
+	}
+	// Nothing returned yet: resume just before e in the direction of travel.
+	k := e.Key()
+	if backward {
+		if k.Seq == math.MaxUint64 {
+			return Key{k.Timestamp + 1, 0}
+		}
+		return Key{k.Timestamp, k.Seq + 1}
+	}
+	if k.Seq == 0 {
+		return Key{k.Timestamp - 1, math.MaxUint64}
+	}
+	return Key{k.Timestamp, k.Seq - 1}
+}
+
+type mergeItem struct {
+	c  *cursor
+	st *stream
+}
+
+// merger is a heap of stream cursors ordered by their current event's Key.
+type merger struct {
+	items    []mergeItem
+	backward bool
+}
+
+func (m *merger) Len() int { return len(m.items) }
+func (m *merger) Less(i, j int) bool {
+	a, b := m.items[i].c.event().Key(), m.items[j].c.event().Key()
+	if m.backward {
+		return b.Less(a)
+	}
+	return a.Less(b)
+}
+func (m *merger) Swap(i, j int) { m.items[i], m.items[j] = m.items[j], m.items[i] }
+func (m *merger) Push(x any)    { m.items = append(m.items, x.(mergeItem)) }
+func (m *merger) Pop() any {
+	it := m.items[len(m.items)-1]
+	m.items = m.items[:len(m.items)-1]
+	return it
+}
