@@ -17,6 +17,7 @@ const usage = `logpond: a self-hosted log platform that speaks the CloudWatch Lo
 
 Usage:
   logpond server [flags]    run the server (see: logpond server --help)
+  logpond loadgen [flags]   send a benchmark corpus and report the ingest rate
   logpond version           print the version
 
 Run "logpond COMMAND --help" for a command's flags.
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "server":
 		return runServer(ctx, args[1:], stdout, stderr)
+	case "loadgen":
+		return runLoadgen(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "logpond", version)
 		return nil

@@ -138,14 +138,13 @@ func (l *Log) run() {
 // commit writes and syncs one batch to the active file. A failure poisons
 // the Log.
 func (l *Log) commit(buf []byte, b *batch) error {
-	name := fileName(l.fIdx)
 	if _, err := l.f.Write(buf); err != nil {
-		return l.poison(fmt.Errorf("write %s: %w", name, err))
+		return l.poison(fmt.Errorf("write %s: %w", fileName(l.fIdx), err))
 	}
 	l.fSize += int64(len(buf))
 	start := time.Now()
 	if err := l.f.Sync(); err != nil {
-		return l.poison(fmt.Errorf("sync %s: %w", name, err))
+		return l.poison(fmt.Errorf("sync %s: %w", fileName(l.fIdx), err))
 	}
 	d := time.Since(start)
 

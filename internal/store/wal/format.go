@@ -88,8 +88,19 @@ func checkFileHeader(h []byte, idx uint64) string {
 func recordHeader(rec []byte) [recordHeaderSize]byte {
 	var h [recordHeaderSize]byte
 	binary.LittleEndian.PutUint32(h[0:4], uint32(len(rec)))
-	crc := crc32.Update(0, castagnoli, h[0:4])
-	crc = crc32.Update(crc, castagnoli, rec)
-	binary.LittleEndian.PutUint32(h[4:8], crc)
+	binary.LittleEndian.PutUint32(h[4:8], recordCRC(uint32(len(rec)), rec))
 	return h
+}
+
+// recordCRC returns the CRC-32C of the little-endian bytes of n followed by
+// rec. The four length bytes go through the table by hand: handing a slice
+// of a local array to crc32.Update would move the array to the heap on
+// every record.
+func recordCRC(n uint32, rec []byte) uint32 {
+	crc := ^uint32(0)
+	for range 4 {
+		crc = castagnoli[byte(crc)^byte(n)] ^ crc>>8
+		n >>= 8
+	}
+	return crc32.Update(^crc, castagnoli, rec)
 }

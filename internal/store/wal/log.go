@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// ErrClosed is returned by every method called after Close.
+// ErrClosed is returned by every method but Stats called after Close.
 var ErrClosed = errors.New("wal: log closed")
 
 // ErrRecordTooLarge is returned (wrapped) by Append for a record longer than
@@ -46,7 +46,7 @@ type Options struct {
 //
 // Append, Rotate, TruncateBefore and Stats are safe for concurrent use.
 // Replay must be called at most once, before the first Append. Close may be
-// called once; every method called after it returns ErrClosed.
+// called once; every method but Stats called after it returns ErrClosed.
 type Log struct {
 	dir         string
 	fs          FS

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 )
 
@@ -26,7 +25,8 @@ type reader struct {
 	r    *bufio.Reader
 	size int64 // size of the file when it was opened
 	off  int64 // offset of the next record header
-	buf  []byte
+	hdr  [recordHeaderSize]byte
+	buf  []byte // payload of the last record
 }
 
 func newReader(r io.Reader, size int64) *reader {
@@ -62,8 +62,8 @@ func (r *reader) next() ([]byte, error) {
 	if remain < recordHeaderSize {
 		return nil, &corruption{r.off, fmt.Sprintf("partial record header of %d bytes", remain)}
 	}
-	var h [recordHeaderSize]byte
-	if err := r.readFull(h[:]); err != nil {
+	h := r.hdr[:]
+	if err := r.readFull(h); err != nil {
 		return nil, err
 	}
 	n := binary.LittleEndian.Uint32(h[0:4])
@@ -81,8 +81,7 @@ func (r *reader) next() ([]byte, error) {
 	if err := r.readFull(rec); err != nil {
 		return nil, err
 	}
-	crc := crc32.Update(0, castagnoli, h[0:4])
-	crc = crc32.Update(crc, castagnoli, rec)
+	crc := recordCRC(n, rec)
 	if want := binary.LittleEndian.Uint32(h[4:8]); crc != want {
 		return nil, &corruption{r.off, fmt.Sprintf("checksum mismatch: computed %#08x, header has %#08x", crc, want)}
 	}

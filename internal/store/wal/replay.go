@@ -25,8 +25,8 @@ type ReplayStats struct {
 // Replay stops and returns it wrapped.
 //
 // Damaged data is not an error (see docs/format/wal.md for the rules): in the
-// last file, the first incomplete or damaged record and everything after it
-// is a torn tail, which is truncated away on disk so that the file ends
+// last file that holds more than a header, the first incomplete or damaged
+// record and everything after it is a torn tail, which is truncated away on disk so that the file ends
 // cleanly. In an older file, reading stops at the first damaged record and
 // goes on with the next file; the damaged file is left as it is. Both are
 // counted in the returned stats and logged. Replay returns an error only if
@@ -65,8 +65,15 @@ func (l *Log) Replay(fn func(rec []byte) error) (ReplayStats, error) {
 		l.mu.Unlock()
 	}()
 
+	// The torn tail can only be in the last file that holds more than a
+	// header: a crash after Open created a new file but before Replay
+	// repaired the previous one leaves header-only files after it.
+	last := len(files) - 1
+	for last > 0 && files[last].size <= fileHeaderSize {
+		last--
+	}
 	for i, f := range files {
-		if err := l.replayFile(f.idx, i == len(files)-1, fn, &st); err != nil {
+		if err := l.replayFile(f.idx, i == last, fn, &st); err != nil {
 			return st, err
 		}
 	}

@@ -207,6 +207,25 @@ func TestCorruptOlderFile(t *testing.T) {
 	}
 }
 
+// TestTornTailBeforeEmptyFiles: a crash after Open created its file but
+// before Replay repaired the previous one leaves header-only files after the
+// torn tail; the tail is still repaired as a torn tail.
+func TestTornTailBeforeEmptyFiles(t *testing.T) {
+	a, b := makeRecord(1, 100), makeRecord(2, 100)
+	_, files, _ := buildLog(t, [][]byte{a, b})
+	torn := files[0][:len(files[0])-1]
+	fs := withFiles(torn, appendFileHeader(nil, 2), appendFileHeader(nil, 3))
+	l, got, st := reopen(t, fs, "/wal", Options{})
+	defer mustClose(t, l)
+	equalRecords(t, got, [][]byte{a})
+	if st.TornTails != 1 || st.CorruptRecords != 0 || st.Files != 3 {
+		t.Fatalf("stats %+v, want one torn tail in 3 files", st)
+	}
+	if size := len(fs.file("/wal/00000001.wal")); size != fileHeaderSize+recordHeaderSize+len(a) {
+		t.Fatalf("torn file not truncated: %d bytes", size)
+	}
+}
+
 // TestCorruptLastFileHeader: a last file whose header is bad is corruption,
 // not a torn tail: it is skipped and left alone.
 func TestCorruptLastFileHeader(t *testing.T) {
@@ -291,4 +310,3 @@ func sumLen(recs [][]byte) int64 {
 	}
 	return n
 }
-
