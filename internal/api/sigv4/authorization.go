@@ -109,14 +109,24 @@ func validRegion(r string) bool {
 	return true
 }
 
-// signsHost reports whether host is among the ';'-separated signed headers.
-func signsHost(signedHeaders string) bool {
-	for rest := signedHeaders; rest != ""; {
+// checkSignedHeaders checks the ';'-separated SignedHeaders list: host must
+// be in it, and the names must be in strictly ascending order, as the SigV4
+// canonical form puts them and every SDK sends them. Refusing repeats also
+// bounds the canonical request: each header value enters it at most once.
+func checkSignedHeaders(list string) *Error {
+	host := false
+	prev, first := "", true
+	for rest := list; rest != ""; {
 		var name string
 		name, rest, _ = strings.Cut(rest, ";")
-		if strings.EqualFold(name, "host") {
-			return true
+		if !first && name <= prev {
+			return errSignature()
 		}
+		prev, first = name, false
+		host = host || strings.EqualFold(name, "host")
 	}
-	return false
+	if !host {
+		return errHostNotSigned()
+	}
+	return nil
 }

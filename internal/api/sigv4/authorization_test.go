@@ -80,7 +80,7 @@ func FuzzParseAuthorization(f *testing.F) {
 				t.Fatalf("credential %q split into %+v", a.credential, s)
 			}
 		}
-		signsHost(a.signedHeaders)
+		checkSignedHeaders(a.signedHeaders)
 
 		// The rest of Verify must not panic on this header either.
 		r, err2 := http.NewRequest(http.MethodPost, "http://example.com/", nil)
@@ -95,4 +95,31 @@ func FuzzParseAuthorization(f *testing.F) {
 			t.Fatalf("error %T", err)
 		}
 	})
+}
+
+func TestCheckSignedHeaders(t *testing.T) {
+	for _, tt := range []struct {
+		list, wantCode string
+	}{
+		{"host", ""},
+		{"content-type;host;x-amz-date;x-amz-target", ""},
+		{"Host;X-Amz-Date", ""},
+		{"x-amz-date", "InvalidSignatureException"},        // no host
+		{"host;content-type", "InvalidSignatureException"}, // out of order
+		{"host;host", "InvalidSignatureException"},         // repeated
+		{"a;host;x;x;x;x", "InvalidSignatureException"},    // repeated
+		{";host", ""}, // an empty name sorts first
+		{"content-type;;host", "InvalidSignatureException"},  // but only first
+		{"hostname;x-amz-date", "InvalidSignatureException"}, // not host
+		{"content-length;host;", ""},                         // a trailing ";" ends the list
+	} {
+		err := checkSignedHeaders(tt.list)
+		got := ""
+		if err != nil {
+			got = err.Code
+		}
+		if got != tt.wantCode {
+			t.Errorf("checkSignedHeaders(%q) = %v, want %q", tt.list, err, tt.wantCode)
+		}
+	}
 }

@@ -188,24 +188,16 @@ func appendCanonicalValue(buf []byte, v string) []byte {
 }
 
 // headerValues returns the values of the header named name, in any case.
-// net/http stores received headers under their canonical key, so that is
-// looked up first, without allocating for names of up to 64 bytes; a header
-// map built by hand may hold other spellings, found by a scan.
+// It looks the name up in canonical form ("x-amz-date" as "X-Amz-Date"),
+// which is how net/http stores every header it receives and how Header.Set
+// and Header.Add store theirs; a key put into the map in another spelling is
+// not found. Names of up to 64 bytes are canonicalized without allocating.
 func headerValues(h http.Header, name string) []string {
 	var key [64]byte
 	if n, ok := canonicalKey(&key, name); ok {
-		if vs, found := h[string(key[:n])]; found {
-			return vs
-		}
-	} else if vs, found := h[textproto.CanonicalMIMEHeaderKey(name)]; found {
-		return vs
+		return h[string(key[:n])]
 	}
-	for k, vs := range h {
-		if strings.EqualFold(k, name) {
-			return vs
-		}
-	}
-	return nil
+	return h[textproto.CanonicalMIMEHeaderKey(name)]
 }
 
 // canonicalKey writes the canonical MIME form of name ("x-amz-date" becomes

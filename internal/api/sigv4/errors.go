@@ -44,8 +44,10 @@ func echo(s string) string {
 	return s[:maxEcho] + "..."
 }
 
+// errMissingToken has the wording of AWS's JSON-protocol services (DynamoDB,
+// for one); "Missing Authentication Token" alone is API Gateway's.
 func errMissingToken() *Error {
-	return &Error{codeMissingToken, "Missing Authentication Token"}
+	return &Error{codeMissingToken, "Request is missing Authentication Token"}
 }
 
 func errMissingEqualSign(pair, header string) *Error {

@@ -76,6 +76,9 @@ var bufPool = sync.Pool{New: func() any {
 // read it already, and Verify neither keeps nor modifies it. r.Body is not
 // touched.
 //
+// Header keys in r.Header must be in canonical form, as net/http leaves
+// them and as Header.Set and Header.Add make them.
+//
 // Every error is an *Error naming the AWS exception to answer with.
 // Identity's strings may share memory with r's headers.
 func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, error) {
@@ -90,50 +93,14 @@ func (v *Verifier) verify(r *http.Request, body []byte) (Identity, *Error) {
 	if v.Lookup == nil || v.Service == "" {
 		panic("sigv4: Verifier used without Lookup or Service")
 	}
-	header := firstValue(r.Header, "Authorization")
-	if isBlank(header) {
-		return Identity{}, errMissingToken()
-	}
-	auth, err := parseAuthorization(header)
+	req, err := v.parse(r)
 	if err != nil {
 		return Identity{}, err
 	}
-	dateValue, amzDate := firstValue(r.Header, "X-Amz-Date"), true
-	if dateValue == "" {
-		dateValue, amzDate = firstValue(r.Header, "Date"), false
-	}
-	if auth.credential == "" || auth.signature == "" || auth.signedHeaders == "" || dateValue == "" {
-		return Identity{}, errMissingParts(&auth, dateValue != "", header)
-	}
-	if auth.algorithm != algorithmHMAC {
-		return Identity{}, errAlgorithm(auth.algorithm)
-	}
-	scope, err := parseCredential(auth.credential)
-	if err != nil {
+	if err := v.checkSkew(req.date); err != nil {
 		return Identity{}, err
 	}
-
-	date, stamp, ok := parseDate(dateValue, amzDate)
-	if !ok {
-		return Identity{}, errDateFormat(dateValue)
-	}
-	switch {
-	case scope.date != stamp[:8]:
-		return Identity{}, errScopeDate(scope.date, stamp)
-	case !validRegion(scope.region):
-		return Identity{}, errRegion()
-	case scope.service != v.Service:
-		return Identity{}, errService(v.Service)
-	case scope.terminator != terminator:
-		return Identity{}, errTerminator(scope.terminator)
-	case !signsHost(auth.signedHeaders):
-		return Identity{}, errHostNotSigned()
-	}
-	if err := v.checkSkew(date); err != nil {
-		return Identity{}, err
-	}
-
-	cred, ok := v.Lookup(scope.accessKeyID)
+	cred, ok := v.Lookup(req.scope.accessKeyID)
 	if !ok {
 		return Identity{}, errUnknownKey()
 	}
@@ -151,23 +118,76 @@ func (v *Verifier) verify(r *http.Request, body []byte) (Identity, *Error) {
 		payloadHash = sum[:]
 	}
 
-	key := v.keys.get(cred.SecretAccessKey, scope.date, scope.region, scope.service)
+	key := v.keys.get(cred.SecretAccessKey, req.scope.date, req.scope.region, req.scope.service)
 	path := requestPath(r)
-	match := signatureMatches(r, &auth, &scope, stamp, path, payloadHash, key)
+	match := signatureMatches(r, &req, path, payloadHash, key)
 	if !match {
 		if normalized, ok := normalizePath(path); ok {
-			match = signatureMatches(r, &auth, &scope, stamp, normalized, payloadHash, key)
+			match = signatureMatches(r, &req, normalized, payloadHash, key)
 		}
 	}
 	if !match {
 		return Identity{}, errSignature()
 	}
 	return Identity{
-		AccessKeyID:  scope.accessKeyID,
+		AccessKeyID:  req.scope.accessKeyID,
 		AccountID:    cred.AccountID,
-		Region:       scope.region,
+		Region:       req.scope.region,
 		SessionToken: firstValue(r.Header, "X-Amz-Security-Token"),
 	}, nil
+}
+
+// signedRequest is what the headers of a request say about its signature.
+type signedRequest struct {
+	auth  authorization
+	scope scope
+	date  time.Time
+	stamp string // date in ISO 8601 basic format, as in the string to sign
+}
+
+// parse reads the Authorization and date headers of r and checks everything
+// that needs neither the secret nor the clock.
+func (v *Verifier) parse(r *http.Request) (signedRequest, *Error) {
+	header := firstValue(r.Header, "Authorization")
+	if isBlank(header) {
+		return signedRequest{}, errMissingToken()
+	}
+	auth, err := parseAuthorization(header)
+	if err != nil {
+		return signedRequest{}, err
+	}
+	dateValue, amzDate := firstValue(r.Header, "X-Amz-Date"), true
+	if dateValue == "" {
+		dateValue, amzDate = firstValue(r.Header, "Date"), false
+	}
+	if auth.credential == "" || auth.signature == "" || auth.signedHeaders == "" || dateValue == "" {
+		return signedRequest{}, errMissingParts(&auth, dateValue != "", header)
+	}
+	if auth.algorithm != algorithmHMAC {
+		return signedRequest{}, errAlgorithm(auth.algorithm)
+	}
+	scope, err := parseCredential(auth.credential)
+	if err != nil {
+		return signedRequest{}, err
+	}
+	date, stamp, ok := parseDate(dateValue, amzDate)
+	if !ok {
+		return signedRequest{}, errDateFormat(dateValue)
+	}
+	switch {
+	case scope.date != stamp[:8]:
+		return signedRequest{}, errScopeDate(scope.date, stamp)
+	case !validRegion(scope.region):
+		return signedRequest{}, errRegion()
+	case scope.service != v.Service:
+		return signedRequest{}, errService(v.Service)
+	case scope.terminator != terminator:
+		return signedRequest{}, errTerminator(scope.terminator)
+	}
+	if err := checkSignedHeaders(auth.signedHeaders); err != nil {
+		return signedRequest{}, err
+	}
+	return signedRequest{auth: auth, scope: scope, date: date, stamp: stamp}, nil
 }
 
 func (v *Verifier) checkSkew(date time.Time) *Error {
@@ -191,25 +211,25 @@ func (v *Verifier) checkSkew(date time.Time) *Error {
 
 // signatureMatches computes the signature of r with the canonical path path
 // and compares it, in constant time, with the one the client sent.
-func signatureMatches(r *http.Request, auth *authorization, scope *scope, stamp, path string, payloadHash []byte, key *signingKey) bool {
+func signatureMatches(r *http.Request, req *signedRequest, path string, payloadHash []byte, key *signingKey) bool {
 	var want [sha256.Size]byte
-	if !decodeHex(want[:], auth.signature) {
+	if !decodeHex(want[:], req.auth.signature) {
 		return false
 	}
 
 	bp := bufPool.Get().(*[]byte)
-	buf := appendCanonicalRequest((*bp)[:0], r, path, auth.signedHeaders, payloadHash)
+	buf := appendCanonicalRequest((*bp)[:0], r, path, req.auth.signedHeaders, payloadHash)
 	canonicalSum := sha256.Sum256(buf)
 
 	buf = append(buf[:0], algorithmHMAC...)
 	buf = append(buf, '\n')
-	buf = append(buf, stamp...)
+	buf = append(buf, req.stamp...)
 	buf = append(buf, '\n')
-	buf = append(buf, scope.full...)
+	buf = append(buf, req.scope.full...)
 	buf = append(buf, '\n')
 	buf = hex.AppendEncode(buf, canonicalSum[:])
 	n := len(buf)
-	buf = key.appendMAC(buf, buf[:n])
+	buf = key.appendMAC(buf, buf[:n]) // the MAC lands after the string to sign
 	match := subtle.ConstantTimeCompare(buf[n:], want[:]) == 1
 
 	if cap(buf) <= maxPooledBufferCap {

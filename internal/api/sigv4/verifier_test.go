@@ -169,7 +169,6 @@ func TestVerifyAccepts(t *testing.T) {
 		{name: "multi-valued header with spaces", req: clientRequest{header: http.Header{
 			"X-Custom": {"a", "  b    c  ", "\td"},
 		}}},
-		{name: "header with non-canonical key", req: clientRequest{header: http.Header{"x-lower": {"v"}}}},
 		{name: "unsigned payload", req: clientRequest{
 			header:      http.Header{"X-Amz-Content-Sha256": {"UNSIGNED-PAYLOAD"}},
 			payloadHash: "UNSIGNED-PAYLOAD",
@@ -235,12 +234,12 @@ func TestVerifyRejects(t *testing.T) {
 		{
 			name:     "no authorization header",
 			tamper:   func(r *http.Request, b []byte) []byte { r.Header.Del("Authorization"); return b },
-			wantCode: "MissingAuthenticationTokenException", wantMessage: "Missing Authentication Token",
+			wantCode: "MissingAuthenticationTokenException", wantMessage: "Request is missing Authentication Token",
 		},
 		{
 			name:     "blank authorization header",
 			tamper:   setHeader("Authorization", "  "),
-			wantCode: "MissingAuthenticationTokenException", wantMessage: "Missing Authentication Token",
+			wantCode: "MissingAuthenticationTokenException", wantMessage: "Request is missing Authentication Token",
 		},
 		{
 			name:     "bearer token",
@@ -431,6 +430,19 @@ func TestVerifyRejects(t *testing.T) {
 			name:     "tampered query",
 			req:      clientRequest{url: "https://h.example/?limit=1"},
 			tamper:   func(r *http.Request, b []byte) []byte { r.URL.RawQuery = "limit=2"; return b },
+			wantCode: "InvalidSignatureException", wantMessage: mismatch,
+		},
+		{
+			name:     "signed headers out of order",
+			tamper:   func(r *http.Request, b []byte) []byte { rewriteSignedHeaders(r, "x-amz-date;host"); return b },
+			wantCode: "InvalidSignatureException", wantMessage: mismatch,
+		},
+		{
+			name: "signed header repeated in the list",
+			tamper: func(r *http.Request, b []byte) []byte {
+				rewriteSignedHeaders(r, "host;x-amz-target;x-amz-target")
+				return b
+			},
 			wantCode: "InvalidSignatureException", wantMessage: mismatch,
 		},
 		{
