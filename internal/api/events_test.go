@@ -291,3 +291,51 @@ func TestDescribeLogStreams(t *testing.T) {
 	_, err = c.DeleteLogStream(ctx, &cwl.DeleteLogStreamInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("a")})
 	wantAPIError(t, err, "ResourceNotFoundException", "The specified log stream does not exist.")
 }
+
+func TestConcurrentPutsToOneStream(t *testing.T) {
+	_, c := setup(t, "g", "s")
+	ctx := servertest.Ctx(t)
+	base := time.Now().Add(-time.Minute).UnixMilli()
+	const writers, batches, perBatch = 8, 10, 50
+	errc := make(chan error, writers)
+	for w := 0; w < writers; w++ {
+		go func(w int) {
+			for b := 0; b < batches; b++ {
+				var evs []types.InputLogEvent
+				for i := 0; i < perBatch; i++ {
+					// Writers overlap in time, so batches interleave.
+					evs = append(evs, types.InputLogEvent{Timestamp: aws.Int64(base + int64(b*perBatch+i)), Message: aws.String(fmt.Sprintf("w%d b%d i%d", w, b, i))})
+				}
+				if _, err := c.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), LogEvents: evs}); err != nil {
+					errc <- err
+					return
+				}
+			}
+			errc <- nil
+		}(w)
+	}
+	for w := 0; w < writers; w++ {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	var last int64
+	p := cwl.NewGetLogEventsPaginator(c, &cwl.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), StartFromHead: aws.Bool(true)},
+		func(o *cwl.GetLogEventsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for p.HasMorePages() {
+		for _, e := range must(p.NextPage(ctx)).Events {
+			if *e.Timestamp < last {
+				t.Fatalf("events out of order: %d after %d", *e.Timestamp, last)
+			}
+			last = *e.Timestamp
+			if seen[*e.Message] {
+				t.Fatalf("duplicate %q", *e.Message)
+			}
+			seen[*e.Message] = true
+		}
+	}
+	if len(seen) != writers*batches*perBatch {
+		t.Fatalf("read %d events, want %d", len(seen), writers*batches*perBatch)
+	}
+}

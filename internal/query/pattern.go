@@ -101,7 +101,13 @@ func ParseFilterPattern(s string) (*FilterPattern, error) {
 	var err error
 	switch open := s[first]; open {
 	case '{', '[', '%':
-		closer := map[byte]byte{'{': '}', '[': ']', '%': '%'}[open]
+		closer := open
+		switch open {
+		case '{':
+			closer = '}'
+		case '[':
+			closer = ']'
+		}
 		if last-first < 2 || s[last-1] != closer {
 			return nil, l.errorf(last, "If a filter pattern starts with '%c' it must end with '%c'", open, closer)
 		}

@@ -16,14 +16,13 @@ import (
 // space, tab or line break. An opening quote or bracket that is never closed
 // is an ordinary character.
 //
-// Pattern fields are separated by commas. Each is
+// Pattern fields are separated by commas. Each is one of
 //
-//	...                  any number of event fields, none included
-//	                     (empty) one event field, unnamed
-//	name                 one event field
-//	name op value ...    one event field that must pass conditions joined
-//	                     by && and || (with parentheses); every condition
-//	                     names the same field
+//	...                 any number of event fields, none included
+//	(nothing)           one event field, unnamed: [a, , c] or [a, b,]
+//	name                one event field
+//	name op value ...   one event field that passes conditions joined by &&
+//	                    and || (with parentheses), each naming the same field
 //
 // with the operators and values of JSON patterns (see comparison). Without an
 // ellipsis the event needs at least as many fields as the pattern, and the
@@ -54,7 +53,7 @@ type fieldSpan struct {
 type delimScan struct {
 	fields []fieldSpan
 	assign []int    // first event field of each pattern field, then len(fields)
-	failed []uint64 // memo of (slot, field) positions known not to match
+	ok     []uint64 // search table: bit k*(fields+1)+i says slots k.. match fields i..
 }
 
 func parseDelimitedPattern(l *patternLexer) (*delimPattern, error) {
@@ -251,12 +250,7 @@ func (p *delimPattern) align(msg string, s *delimScan) bool {
 		}
 		return p.slotsPass(msg, s, 0, m)
 	}
-	words := ((m+1)*(n+1) + 63) / 64
-	s.failed = s.failed[:0]
-	for range words {
-		s.failed = append(s.failed, 0)
-	}
-	return p.search(msg, s, 0, 0)
+	return p.search(msg, s)
 }
 
 // slotsPass checks the conditions of pattern fields from..to-1 under the
@@ -270,34 +264,54 @@ func (p *delimPattern) slotsPass(msg string, s *delimScan, from, to int) bool {
 	return true
 }
 
-// search aligns pattern fields from k on with event fields from i on when
-// the pattern has several ellipses, trying the shortest stretch for each
-// ellipsis first and remembering dead ends.
-func (p *delimPattern) search(msg string, s *delimScan, k, i int) bool {
+// search aligns a pattern with several ellipses. It fills a table, from the
+// end backwards, of whether pattern fields k.. can match event fields i..
+// (an ellipsis either stops, or takes one more field), then walks it forwards
+// giving each ellipsis the shortest stretch that works. Time and space are
+// proportional to the product of the pattern's and the event's field counts.
+func (p *delimPattern) search(msg string, s *delimScan) bool {
 	m, n := len(p.slots), len(s.fields)
-	if k == m {
-		return i == n
+	cols := n + 1
+	bits := (m + 1) * cols
+	s.ok = s.ok[:0]
+	for range (bits + 63) / 64 {
+		s.ok = append(s.ok, 0)
 	}
-	bit := k*(n+1) + i
-	if s.failed[bit/64]&(1<<(bit%64)) != 0 {
-		return false
-	}
-	s.assign[k] = i
-	if p.slots[k].ellipsis {
-		for j := i; j <= n; j++ {
-			if p.search(msg, s, k+1, j) {
-				return true
+	ok := func(k, i int) bool { b := k*cols + i; return s.ok[b/64]&(1<<(b%64)) != 0 }
+	set := func(k, i int) { b := k*cols + i; s.ok[b/64] |= 1 << (b % 64) }
+	set(m, n)
+	for k := m - 1; k >= 0; k-- {
+		for i := n; i >= 0; i-- {
+			if p.slots[k].ellipsis {
+				if ok(k+1, i) || i < n && ok(k, i+1) {
+					set(k, i)
+				}
+				continue
+			}
+			if i < n && ok(k+1, i+1) {
+				s.assign[k], s.assign[k+1] = i, i+1
+				if p.slotsPass(msg, s, k, k+1) {
+					set(k, i)
+				}
 			}
 		}
-	} else if i < n {
-		s.assign[k+1] = i + 1
-		if p.slotsPass(msg, s, k, k+1) && p.search(msg, s, k+1, i+1) {
-			return true
+	}
+	if !ok(0, 0) {
+		return false
+	}
+	i := 0
+	for k := range m {
+		s.assign[k] = i
+		if p.slots[k].ellipsis {
+			for !ok(k+1, i) {
+				i++
+			}
+		} else {
+			i++
 		}
 	}
 	s.assign[m] = n
-	s.failed[bit/64] |= 1 << (bit % 64)
-	return false
+	return true
 }
 
 func (p *delimPattern) evalText(n int, v string) bool {

@@ -16,6 +16,8 @@ type termsPattern struct {
 	include  []string
 	exclude  []string
 	optional []string
+	// The same terms, ready to search for.
+	includeS, excludeS, optionalS []termSearcher
 }
 
 // parseTerms parses whitespace-separated terms. A term is a run of letters,
@@ -45,6 +47,15 @@ func parseTerms(l *patternLexer) (*termsPattern, error) {
 			return nil, err
 		}
 		*list = append(*list, term)
+	}
+	for _, s := range t.include {
+		t.includeS = append(t.includeS, newTermSearcher(s))
+	}
+	for _, s := range t.exclude {
+		t.excludeS = append(t.excludeS, newTermSearcher(s))
+	}
+	for _, s := range t.optional {
+		t.optionalS = append(t.optionalS, newTermSearcher(s))
 	}
 	return t, nil
 }
@@ -93,25 +104,98 @@ func (t *termsPattern) matchesAll() bool {
 }
 
 func (t *termsPattern) match(msg string) bool {
-	if len(t.include) == 0 && len(t.exclude) == 0 {
-		for _, s := range t.optional {
-			if strings.Contains(msg, s) {
+	if len(t.includeS) == 0 && len(t.excludeS) == 0 {
+		for _, s := range t.optionalS {
+			if s.in(msg) {
 				return true
 			}
 		}
 		return false
 	}
-	for _, s := range t.include {
-		if !strings.Contains(msg, s) {
+	for _, s := range t.includeS {
+		if !s.in(msg) {
 			return false
 		}
 	}
-	for _, s := range t.exclude {
-		if strings.Contains(msg, s) {
+	for _, s := range t.excludeS {
+		if s.in(msg) {
 			return false
 		}
 	}
 	return true
+}
+
+// termSearcher finds one term in messages. It looks for the term's least
+// common byte (by a fixed guess at byte frequencies in logs) with
+// strings.IndexByte, which is vectorised, and compares the whole term around
+// each hit. strings.Contains keys on the first byte instead, which is slow
+// for terms that start with a space or a lower-case letter.
+type termSearcher struct {
+	term string
+	at   int // index in term of the byte to look for
+}
+
+func newTermSearcher(term string) termSearcher {
+	t := termSearcher{term: term}
+	for i := 1; i < len(term); i++ {
+		if byteCommonness(term[i]) < byteCommonness(term[t.at]) {
+			t.at = i
+		}
+	}
+	return t
+}
+
+// byteCommonness guesses how often a byte occurs in log text.
+func byteCommonness(c byte) int {
+	switch {
+	case c == ' ':
+		return 9
+	case strings.IndexByte("etaoinsr", c) >= 0:
+		return 8
+	case 'a' <= c && c <= 'z':
+		return 7
+	case '0' <= c && c <= '9', strings.IndexByte(".:/-\"=,_", c) >= 0:
+		return 6
+	case c == '\t' || c == '\n':
+		return 5
+	case 'A' <= c && c <= 'Z':
+		return 4
+	case c < 0x80:
+		return 3
+	}
+	return 2
+}
+
+func (t termSearcher) in(msg string) bool {
+	n := len(t.term)
+	switch n {
+	case 0:
+		return true
+	case 1:
+		return strings.IndexByte(msg, t.term[0]) >= 0
+	}
+	c := t.term[t.at]
+	fails := 0
+	for from := t.at; from < len(msg); {
+		i := strings.IndexByte(msg[from:], c)
+		if i < 0 {
+			return false
+		}
+		start := from + i - t.at
+		if start+n > len(msg) {
+			return false
+		}
+		if msg[start:start+n] == t.term {
+			return true
+		}
+		// Too many false hits (a term like "aaab" in "aaaaaaaa"): leave
+		// the rest to strings.Contains, which is linear.
+		if fails++; fails > 8 && fails > start/16 {
+			return strings.Contains(msg[start+1:], t.term)
+		}
+		from += i + 1
+	}
+	return false
 }
 
 func (t *termsPattern) requiredTerms() []string {

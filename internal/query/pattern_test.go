@@ -403,3 +403,41 @@ func FuzzParseFilterPattern(f *testing.F) {
 		}
 	})
 }
+
+// TestConcurrentMatch runs one pattern from many goroutines; run it with
+// -race. The pools of scratch space are what it exercises.
+func TestConcurrentMatch(t *testing.T) {
+	for _, pattern := range []string{
+		`{ $.level = "ERROR" && $.tags[*] = "beta" }`,
+		benchDelimitedPattern,
+		`[ip, ..., status = 5*, ..., agent]`,
+	} {
+		p, err := ParseFilterPattern(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs := append(slices.Clone(benchJSON), benchNginx...)
+		want := make([]map[string]string, len(msgs))
+		for i, m := range msgs {
+			_, want[i] = p.MatchExtract(m)
+		}
+		done := make(chan bool)
+		for g := 0; g < 8; g++ {
+			go func() {
+				ok := true
+				for i := 0; i < 200; i++ {
+					k := (i + g) % len(msgs)
+					if _, got := p.MatchExtract(msgs[k]); !maps.Equal(got, want[k]) {
+						ok = false
+					}
+				}
+				done <- ok
+			}()
+		}
+		for g := 0; g < 8; g++ {
+			if !<-done {
+				t.Errorf("%s: concurrent MatchExtract disagrees with serial", pattern)
+			}
+		}
+	}
+}
