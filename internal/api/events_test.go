@@ -339,3 +339,56 @@ func TestConcurrentPutsToOneStream(t *testing.T) {
 		t.Fatalf("read %d events, want %d", len(seen), writers*batches*perBatch)
 	}
 }
+
+func TestFilterPatternErrors(t *testing.T) {
+	_, c := setup(t, "g", "s")
+	ctx := servertest.Ctx(t)
+	for _, p := range []string{`{ $.a = `, `[a, b`, `%(x)%`, `a:b`} {
+		_, err := c.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), FilterPattern: aws.String(p)})
+		wantAPIError(t, err, "InvalidParameterException", "")
+		if !strings.Contains(err.Error(), "Invalid filter pattern") {
+			t.Errorf("%q: %v", p, err)
+		}
+	}
+	_, err := c.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), FilterPattern: aws.String(strings.Repeat("a", 1025))})
+	wantAPIError(t, err, "InvalidParameterException", "")
+}
+
+func TestFilterPatternKinds(t *testing.T) {
+	_, c := setup(t, "g", "s")
+	ctx := servertest.Ctx(t)
+	now := time.Now().UnixMilli()
+	put(t, c, "g", "s", events(now,
+		`{"level":"ERROR","service":"payments","latency":120}`,
+		`{"level":"INFO","service":"payments","latency":5}`,
+		`127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 404 1534`,
+		`127.0.0.1 - bob [10/Oct/2000:13:25:16 -0700] "GET /a.html HTTP/1.0" 200 99`,
+		`plain ERROR line with Exception`,
+	))
+	cases := map[string][]int{
+		`{ $.level = "ERROR" && $.service = "payments" }`: {0},
+		`{ $.latency > 10 }`:                               {0},
+		`[ip, id, user, timestamp, request, status_code = 404, bytes]`: {2},
+		`[..., status = 2*, size]`:                                     {3},
+		`ERROR -Exception`:                                             {0},
+		`?frank ?bob`:                                                  {2, 3},
+		`"ERROR line"`:                                                 {4},
+		`%ERR[O]R%`:                                                    {0, 4},
+	}
+	all := []string{}
+	for _, e := range must(c.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g")})).Events {
+		all = append(all, *e.Message)
+	}
+	for p, idx := range cases {
+		var got, want []string
+		for _, e := range must(c.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), FilterPattern: aws.String(p)})).Events {
+			got = append(got, *e.Message)
+		}
+		for _, i := range idx {
+			want = append(want, all[i])
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: got %q, want %q", p, got, want)
+		}
+	}
+}
