@@ -78,36 +78,40 @@ func (st *stream) insert(evs []Event, ingestion int64) {
 		st.appendLocked(evs)
 		return
 	}
-	// Merge with every chunk whose last event sorts after the batch's first.
+	// Merge with the chunks the batch overlaps: from the first whose last
+	// event sorts after the batch's first, to the last whose first event
+	// sorts before the batch's last. Chunks outside that range are kept.
+	last := evs[len(evs)-1].Key()
 	c := sort.Search(n, func(i int) bool {
 		ch := st.chunks[i]
 		return first.Less(ch[len(ch)-1].Key())
 	})
-	var tail []Event
-	for _, ch := range st.chunks[c:] {
-		tail = append(tail, ch...)
+	c2 := c + sort.Search(n-c, func(i int) bool { return last.Less(st.chunks[c+i][0].Key()) })
+	var overlap []Event
+	for _, ch := range st.chunks[c:c2] {
+		overlap = append(overlap, ch...)
 	}
-	merged := make([]Event, 0, len(tail)+len(evs))
+	merged := make([]Event, 0, len(overlap)+len(evs))
 	a, b := 0, 0
-	for a < len(tail) && b < len(evs) {
-		if evs[b].Key().Less(tail[a].Key()) {
+	for a < len(overlap) && b < len(evs) {
+		if evs[b].Key().Less(overlap[a].Key()) {
 			merged = append(merged, evs[b])
 			b++
 		} else {
-			merged = append(merged, tail[a])
+			merged = append(merged, overlap[a])
 			a++
 		}
 	}
-	merged = append(merged, tail[a:]...)
+	merged = append(merged, overlap[a:]...)
 	merged = append(merged, evs[b:]...)
-	chunks := make([][]Event, c, c+len(merged)/chunkCap+2)
+	chunks := make([][]Event, c, n-(c2-c)+len(merged)/chunkCap+2)
 	copy(chunks, st.chunks[:c])
 	for len(merged) > 0 {
 		k := min(len(merged), chunkCap)
 		chunks = append(chunks, slices.Clip(merged[:k]))
 		merged = merged[k:]
 	}
-	st.chunks = chunks
+	st.chunks = append(chunks, st.chunks[c2:]...)
 }
 
 // appendLocked appends events that sort after every stored event.

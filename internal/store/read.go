@@ -183,24 +183,31 @@ func (s *Store) FilterLogEvents(sc Scope, groupName string, q FilterQuery) (Filt
 	var res FilterResult
 	size, scanned := 0, 0
 	for m.Len() > 0 {
+		// Consume the leading stream's events up to the next stream's
+		// current event: one heap operation per run, not per event.
 		it := &m.items[0]
-		e := it.c.event()
-		if q.MaxScan > 0 && scanned >= q.MaxScan {
-			k := lastKey(res, e, q.Backward)
-			res.Next = &k
-			return res, nil
-		}
-		scanned++
-		if q.Match == nil || q.Match(e.Message) {
-			size += len(e.Message) + EventOverhead
-			if len(res.Events) == limit || (size > MaxResponseBytes && len(res.Events) > 0) {
-				k := res.Events[len(res.Events)-1].Key()
+		bound, bounded := m.second()
+		for e := it.c.event(); e != nil; e = it.c.event() {
+			if bounded && !m.before(e.Key(), bound) {
+				break
+			}
+			if q.MaxScan > 0 && scanned >= q.MaxScan {
+				k := lastKey(res, e, q.Backward)
 				res.Next = &k
 				return res, nil
 			}
-			res.Events = append(res.Events, FilteredEvent{Event: *e, Stream: it.st.meta.Name, StreamID: it.st.meta.ID})
+			scanned++
+			if q.Match == nil || q.Match(e.Message) {
+				size += len(e.Message) + EventOverhead
+				if len(res.Events) == limit || (size > MaxResponseBytes && len(res.Events) > 0) {
+					k := res.Events[len(res.Events)-1].Key()
+					res.Next = &k
+					return res, nil
+				}
+				res.Events = append(res.Events, FilteredEvent{Event: *e, Stream: it.st.meta.Name, StreamID: it.st.meta.ID})
+			}
+			it.c.advance()
 		}
-		it.c.advance()
 		if it.c.event() == nil {
 			heap.Pop(m)
 		} else {
@@ -241,6 +248,30 @@ type merger struct {
 }
 
 func (m *merger) Len() int { return len(m.items) }
+
+// before orders keys in the merger's direction.
+func (m *merger) before(a, b Key) bool {
+	if m.backward {
+		return b.Less(a)
+	}
+	return a.Less(b)
+}
+
+// second returns the current key of the runner-up: the better of the
+// root's children.
+func (m *merger) second() (Key, bool) {
+	switch len(m.items) {
+	case 0, 1:
+		return Key{}, false
+	case 2:
+		return m.items[1].c.event().Key(), true
+	}
+	a, b := m.items[1].c.event().Key(), m.items[2].c.event().Key()
+	if m.before(b, a) {
+		return b, true
+	}
+	return a, true
+}
 func (m *merger) Less(i, j int) bool {
 	a, b := m.items[i].c.event().Key(), m.items[j].c.event().Key()
 	if m.backward {
