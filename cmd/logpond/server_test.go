@@ -17,8 +17,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 var addrRE = regexp.MustCompile(`msg="logpond listening" addr=(\S+)`)
 
@@ -34,7 +38,9 @@ func TestServerGeneratesKeysAndShutsDownGracefully(t *testing.T) {
 	defer cancel()
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"server", "--listen", "127.0.0.1:0", "--data-dir", dir}, &stdout, &stderr) }()
+	go func() {
+		done <- run(ctx, []string{"server", "--listen", "127.0.0.1:0", "--data-dir", dir}, &stdout, &stderr)
+	}()
 	var addr string
 	for i := 0; i < 200 && addr == ""; i++ {
 		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
@@ -66,7 +72,9 @@ func TestServerGeneratesKeysAndShutsDownGracefully(t *testing.T) {
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	var out2, err2 syncBuffer
 	done2 := make(chan error, 1)
-	go func() { done2 <- run(ctx2, []string{"server", "--listen", "127.0.0.1:0", "--data-dir", dir}, &out2, &err2) }()
+	go func() {
+		done2 <- run(ctx2, []string{"server", "--listen", "127.0.0.1:0", "--data-dir", dir}, &out2, &err2)
+	}()
 	for i := 0; i < 200 && !addrRE.MatchString(err2.String()); i++ {
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -366,8 +366,8 @@ func TestFilterPatternKinds(t *testing.T) {
 		`plain ERROR line with Exception`,
 	))
 	cases := map[string][]int{
-		`{ $.level = "ERROR" && $.service = "payments" }`: {0},
-		`{ $.latency > 10 }`:                               {0},
+		`{ $.level = "ERROR" && $.service = "payments" }`:              {0},
+		`{ $.latency > 10 }`:                                           {0},
 		`[ip, id, user, timestamp, request, status_code = 404, bytes]`: {2},
 		`[..., status = 2*, size]`:                                     {3},
 		`ERROR -Exception`:                                             {0},

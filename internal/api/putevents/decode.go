@@ -4,7 +4,7 @@
 // PutLogEvents is the ingest hot path, so this package replaces
 // encoding/json for that one operation: it walks the body once, without
 // reflection, and allocates one string per log event message and nothing
-// else per event.
+// else per event (once a pooled Request's events slice has grown).
 //
 // # Semantics
 //
@@ -27,17 +27,23 @@
 //		} `json:"entity"`
 //	}
 //
-// That includes: members in any order; unknown members skipped whatever
-// their value; null meaning absent (for a member with a presence flag, a
-// later null clears an earlier value, as it sets encoding/json's pointer to
-// nil; for the others a null is ignored, as encoding/json ignores null for
-// strings and numbers; a null map value decodes as ""); all string escapes,
-// with unpaired surrogates and invalid UTF-8 replaced by U+FFFD; timestamps
-// that are JSON numbers written as integers within int64 (1.5, 1e3 and
-// 9223372036854775808 are rejected); nesting limited to 10,000 levels as in
-// encoding/json (Decode does not recurse into unknown values, so that limit
-// costs no stack); nothing but white space after the top-level value; a
-// top-level null accepted as an empty request.
+// In particular:
+//
+//   - members may come in any order, and unknown members are skipped
+//     whatever their value;
+//   - null means absent: it clears a member with a presence flag (as
+//     encoding/json sets the pointer to nil) and leaves any other member as
+//     it was (as encoding/json ignores null for strings and numbers); a null
+//     element of logEvents leaves that event zero (but see repeated members
+//     below), and a null map value is "";
+//   - strings may use every JSON escape; unpaired surrogate escapes and each
+//     byte of invalid UTF-8 become U+FFFD;
+//   - a timestamp is a JSON number written as an integer within int64: 1.5,
+//     1e3 and 9223372036854775808 are refused;
+//   - nesting is limited to 10,000 levels, as in encoding/json; Decode does
+//     not recurse into unknown values, so the limit costs no stack;
+//   - only white space may follow the top-level value, and a top-level null
+//     is an empty request.
 //
 // A repeated member is decoded again over the earlier value, as encoding/json
 // does: for strings and numbers the last occurrence wins; a repeated entity
@@ -50,6 +56,11 @@
 // field name case-insensitively ("LogGroupName", "LOGEVENTS"); the AWS JSON
 // 1.1 protocol names members exactly and AWS SDKs send them exactly, so here
 // such a key is an unknown member and is skipped.
+//
+// Error messages are this package's own and name the member at fault. Where
+// a body has several faults Decode reports the first it meets, while
+// encoding/json reports a syntax error before any type error; either way
+// the body is refused.
 package putevents
 
 // Event is one log event of a PutLogEvents request.
@@ -164,7 +175,7 @@ func (d *decoder) requestMembers(req *Request) error {
 	more, err := d.beginObject()
 	for more && err == nil {
 		var key []byte
-		if key, err = d.key(); err != nil {
+		if key, err = d.memberKey(); err != nil {
 			return err
 		}
 		switch string(key) {
@@ -175,7 +186,7 @@ func (d *decoder) requestMembers(req *Request) error {
 		case "logStreamName":
 			req.LogStreamName, req.HasLogStreamName, err = d.optString("logStreamName")
 		case "sequenceToken":
-			err = d.stringInto(&req.SequenceToken, "sequenceToken", depthRequest)
+			err = d.stringInto(&req.SequenceToken, "sequenceToken")
 		case "logEvents":
 			err = d.logEvents(req)
 		case "entity":
@@ -209,7 +220,7 @@ func (d *decoder) optString(member string) (string, bool, error) {
 
 // stringInto decodes a string member without a presence flag: null leaves
 // *s as it was.
-func (d *decoder) stringInto(s *string, member string, depth int) error {
+func (d *decoder) stringInto(s *string, member string) error {
 	switch d.peek() {
 	case '"':
 		b, err := d.str()
@@ -221,7 +232,7 @@ func (d *decoder) stringInto(s *string, member string, depth int) error {
 	case 'n':
 		return d.literal("null")
 	default:
-		return d.wrongType(member, "string", depth)
+		return d.wrongType(member, "string", depthRequest)
 	}
 }
 
@@ -273,33 +284,51 @@ func (d *decoder) logEvents(req *Request) error {
 func (d *decoder) event(ev *Event, i int) error {
 	more, err := d.beginObject()
 	for more && err == nil {
-		var key []byte
-		if key, err = d.key(); err != nil {
-			return err
-		}
-		switch string(key) {
-		case "timestamp":
+		switch {
+		// The members every event has, written as SDKs write them, are
+		// matched without decoding their keys.
+		case d.consume(`"timestamp":`):
+			d.skipSpace()
 			err = d.timestamp(ev, i)
-		case "message":
-			switch d.peek() {
-			case '"':
-				var b []byte
-				if b, err = d.str(); err == nil {
-					ev.Message = string(b)
-				}
-			case 'n':
-				err = d.literal("null")
-			default:
-				err = d.wrongType(eventPath(i, "message"), "string", depthEvent)
-			}
+		case d.consume(`"message":`):
+			d.skipSpace()
+			err = d.message(ev, i)
 		default:
-			err = d.skipValue(depthEvent)
+			var key []byte
+			if key, err = d.memberKey(); err != nil {
+				return err
+			}
+			switch string(key) {
+			case "timestamp":
+				err = d.timestamp(ev, i)
+			case "message":
+				err = d.message(ev, i)
+			default:
+				err = d.skipValue(depthEvent)
+			}
 		}
 		if err == nil {
 			more, err = d.nextMember()
 		}
 	}
 	return err
+}
+
+// message decodes the value at d.pos into ev.Message.
+func (d *decoder) message(ev *Event, i int) error {
+	switch d.peek() {
+	case '"':
+		b, err := d.str()
+		if err != nil {
+			return err
+		}
+		ev.Message = string(b)
+		return nil
+	case 'n':
+		return d.literal("null")
+	default:
+		return d.wrongType(eventPath(i, "message"), "string", depthEvent)
+	}
 }
 
 // timestamp decodes the value at d.pos into ev.Timestamp.
@@ -343,7 +372,7 @@ func (d *decoder) entity(req *Request) error {
 	more, err := d.beginObject()
 	for more && err == nil {
 		var key []byte
-		if key, err = d.key(); err != nil {
+		if key, err = d.memberKey(); err != nil {
 			return err
 		}
 		switch string(key) {

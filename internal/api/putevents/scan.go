@@ -1,16 +1,10 @@
 package putevents
 
-import (
-	"encoding/binary"
-	"math"
-	"math/bits"
-	"unicode/utf16"
-	"unicode/utf8"
-)
+import "math"
 
-// This file holds the JSON primitives: white space, object and array
-// punctuation, strings, numbers, literals, and skipping values of any kind.
-// Each reads at d.pos and leaves d.pos just past what it read.
+// This file and string.go hold the JSON primitives: white space, object
+// and array punctuation, literals, numbers, strings, and skipping values of
+// any kind. Each reads at d.pos and leaves d.pos just past what it read.
 
 // peek returns the byte at d.pos, or 0 at the end of the body; 0 is never
 // valid where a value is expected, so callers treat it like any unexpected
@@ -31,6 +25,15 @@ func (d *decoder) skipSpace() {
 			return
 		}
 	}
+}
+
+// consume reads s if the body continues with it.
+func (d *decoder) consume(s string) bool {
+	if end := d.pos + len(s); end <= len(d.data) && string(d.data[d.pos:end]) == s {
+		d.pos = end
+		return true
+	}
+	return false
 }
 
 // beginObject reads the '{' at d.pos. more reports whether a member follows;
@@ -65,6 +68,37 @@ func (d *decoder) key() ([]byte, error) {
 	d.pos++
 	d.skipSpace()
 	return k, nil
+}
+
+// memberKey is key for objects whose members Decode knows by name. A key
+// with no escapes is returned as it is in the body, even if it is not valid
+// UTF-8: it is only compared with member names, which are ASCII.
+func (d *decoder) memberKey() ([]byte, error) {
+	data := d.data
+	if d.pos < len(data) && data[d.pos] == '"' {
+		start := d.pos + 1
+		for i := start; i < len(data); i++ {
+			c := data[i]
+			if c == '"' {
+				d.pos = i + 1
+				if d.pos < len(data) && data[d.pos] == ':' {
+					d.pos++
+				} else {
+					d.skipSpace()
+					if d.peek() != ':' {
+						return nil, d.invalidChar("after object key")
+					}
+					d.pos++
+				}
+				d.skipSpace()
+				return data[start:i], nil
+			}
+			if c == '\\' || c < 0x20 {
+				break
+			}
+		}
+	}
+	return d.key()
 }
 
 // nextMember reads what follows a member's value: ',' (more is true) or
@@ -132,247 +166,6 @@ func (d *decoder) literal(lit string) error {
 	return nil // not reached: the fast path matches a complete literal
 }
 
-// Strings are scanned eight bytes at a time: ones*c repeats byte c in
-// each byte of a word, and the high bit of each byte of the result of the
-// expressions below flags a byte of interest. Borrows may flag false
-// positives, but only in bytes after a true one, so the lowest flag is
-// always right, and that is the only one used.
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
-// plainEnd returns the index of the first byte at or after i that a string
-// cannot copy verbatim: '"', '\\', a control character or a non-ASCII byte
-// (which may be invalid UTF-8). It returns len(data) if there is none.
-func plainEnd(data []byte, i int) int {
-	for ; i+8 <= len(data); i += 8 {
-		w := binary.LittleEndian.Uint64(data[i:])
-		q := w ^ (ones * '"')
-		b := w ^ (ones * '\\')
-		// (x-ones)&^x flags zero bytes; w-ones*0x20 flags bytes below
-		// 0x20 and the w term flags bytes from 0x80.
-		if m := ((q-ones)&^q | (b-ones)&^b | (w - ones*0x20) | w) & highs; m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-	}
-	for ; i < len(data); i++ {
-		if c := data[i]; c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			return i
-		}
-	}
-	return i
-}
-
-// rawEnd is like plainEnd but passes non-ASCII bytes, for skipping strings
-// without decoding them.
-func rawEnd(data []byte, i int) int {
-	for ; i+8 <= len(data); i += 8 {
-		w := binary.LittleEndian.Uint64(data[i:])
-		q := w ^ (ones * '"')
-		b := w ^ (ones * '\\')
-		if m := ((q-ones)&^q | (b-ones)&^b | (w-ones*0x20)&^w) & highs; m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-	}
-	for ; i < len(data); i++ {
-		if c := data[i]; c == '"' || c == '\\' || c < 0x20 {
-			return i
-		}
-	}
-	return i
-}
-
-// str reads the string whose opening quote is at d.pos and returns its
-// value, decoded as encoding/json decodes strings: escapes resolved,
-// unpaired surrogate escapes and each byte of invalid UTF-8 replaced by
-// U+FFFD. The result aliases d.data when the string needs no change, and
-// d.buf otherwise; either way it is valid only until the next call.
-func (d *decoder) str() ([]byte, error) {
-	data := d.data
-	start := d.pos + 1
-	i := start
-	for {
-		i = plainEnd(data, i)
-		if i >= len(data) {
-			return nil, d.eof()
-		}
-		c := data[i]
-		if c == '"' {
-			d.pos = i + 1
-			return data[start:i], nil
-		}
-		if c < utf8.RuneSelf {
-			break // an escape or a control character
-		}
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size == 1 {
-			break
-		}
-		i += size
-	}
-	return d.strSlow(start, i)
-}
-
-// strSlow finishes str for a string that starts at start (just past its
-// opening quote) and needs unescaping or repair from i on. It builds the
-// value in d.buf.
-func (d *decoder) strSlow(start, i int) ([]byte, error) {
-	data := d.data
-	buf := append(d.buf[:0], data[start:i]...)
-	for {
-		j := plainEnd(data, i)
-		buf = append(buf, data[i:j]...)
-		i = j
-		if i >= len(data) {
-			return nil, d.eof()
-		}
-		switch c := data[i]; {
-		case c == '"':
-			d.pos = i + 1
-			d.buf = buf // keep any growth for the next string
-			return buf, nil
-		case c == '\\':
-			if i+1 >= len(data) {
-				return nil, d.eof()
-			}
-			switch e := data[i+1]; e {
-			case '"', '\\', '/':
-				buf = append(buf, e)
-			case 'b':
-				buf = append(buf, '\b')
-			case 'f':
-				buf = append(buf, '\f')
-			case 'n':
-				buf = append(buf, '\n')
-			case 'r':
-				buf = append(buf, '\r')
-			case 't':
-				buf = append(buf, '\t')
-			case 'u':
-				r, err := d.hex4(i + 2)
-				if err != nil {
-					return nil, err
-				}
-				i += 6
-				if utf16.IsSurrogate(r) {
-					// Like encoding/json: a valid pair is one rune; any
-					// other surrogate becomes U+FFFD and what follows it
-					// is decoded on its own.
-					if r2, ok := pairedHex4(data, i); ok {
-						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-							buf = utf8.AppendRune(buf, dec)
-							i += 6
-							continue
-						}
-					}
-					r = utf8.RuneError
-				}
-				buf = utf8.AppendRune(buf, r)
-				continue
-			default:
-				d.pos = i + 1
-				return nil, d.invalidChar("in string escape code")
-			}
-			i += 2
-		case c < 0x20:
-			d.pos = i
-			return nil, d.invalidChar("in string literal")
-		default:
-			r, size := utf8.DecodeRune(data[i:])
-			if r == utf8.RuneError && size == 1 {
-				buf = append(buf, "\uFFFD"...)
-			} else {
-				buf = append(buf, data[i:i+size]...)
-			}
-			i += size
-		}
-	}
-}
-
-// hex4 reads the four hexadecimal digits of a \u escape starting at i.
-func (d *decoder) hex4(i int) (rune, error) {
-	var r rune
-	for k := i; k < i+4; k++ {
-		if k >= len(d.data) {
-			return 0, d.eof()
-		}
-		v := unhex(d.data[k])
-		if v < 0 {
-			d.pos = k
-			return 0, d.invalidChar(`in \u hexadecimal character escape`)
-		}
-		r = r<<4 | v
-	}
-	return r, nil
-}
-
-// pairedHex4 reports the value of a complete \uXXXX escape at i, if there
-// is one.
-func pairedHex4(data []byte, i int) (rune, bool) {
-	if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
-		return 0, false
-	}
-	var r rune
-	for _, c := range data[i+2 : i+6] {
-		v := unhex(c)
-		if v < 0 {
-			return 0, false
-		}
-		r = r<<4 | v
-	}
-	return r, true
-}
-
-func unhex(c byte) rune {
-	switch {
-	case '0' <= c && c <= '9':
-		return rune(c - '0')
-	case 'a' <= c && c <= 'f':
-		return rune(c - 'a' + 10)
-	case 'A' <= c && c <= 'F':
-		return rune(c - 'A' + 10)
-	}
-	return -1
-}
-
-// skipString reads past the string whose opening quote is at d.pos,
-// checking its syntax but not decoding it.
-func (d *decoder) skipString() error {
-	data := d.data
-	i := d.pos + 1
-	for {
-		i = rawEnd(data, i)
-		if i >= len(data) {
-			return d.eof()
-		}
-		switch c := data[i]; {
-		case c == '"':
-			d.pos = i + 1
-			return nil
-		case c == '\\':
-			if i+1 >= len(data) {
-				return d.eof()
-			}
-			switch data[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if _, err := d.hex4(i + 2); err != nil {
-					return err
-				}
-				i += 6
-			default:
-				d.pos = i + 1
-				return d.invalidChar("in string escape code")
-			}
-		default:
-			d.pos = i
-			return d.invalidChar("in string literal")
-		}
-	}
-}
-
 // integer reads the number at d.pos. A number that is valid JSON but not an
 // integer within int64, which encoding/json would refuse to store in an
 // int64, is read completely and described by problem; err is for invalid
@@ -392,12 +185,13 @@ func (d *decoder) integer() (n int64, problem string, err error) {
 	case data[i] == '0':
 		i++
 	case '1' <= data[i] && data[i] <= '9':
+		start := i
 		for ; i < len(data) && '0' <= data[i] && data[i] <= '9'; i++ {
-			if u > (math.MaxUint64-9)/10 {
-				overflow = true
-			}
 			u = u*10 + uint64(data[i]-'0')
 		}
+		// Any 19 digits fit a uint64, and with no leading zeros more
+		// are out of range for an int64 (u has wrapped by then).
+		overflow = i-start > 19
 	default:
 		d.pos = i
 		return 0, "", d.invalidChar("in numeric literal")
