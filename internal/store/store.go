@@ -34,6 +34,7 @@ var (
 	ErrDeletionProtected = errors.New("log group has deletion protection enabled")
 	ErrTooManyTags       = errors.New("too many tags")
 	ErrClosed            = errors.New("store is closed")
+	ErrEventNotFound     = errors.New("log event does not exist")
 )
 
 // Scope is the account and region a resource lives in. Resources of one
