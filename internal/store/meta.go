@@ -55,7 +55,14 @@ type metaDB struct {
 	db *bolt.DB
 }
 
-func openMeta(path string) (*metaDB, error) {
+func openMeta(path string) (m *metaDB, err error) {
+	// bbolt panics on some kinds of corrupted pages; start-up must report
+	// a damaged file, not crash.
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("open metadata %s: corrupted database: %v", path, r)
+		}
+	}()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("open metadata %s: %w", path, err)
@@ -144,7 +151,12 @@ func (m *metaDB) deleteStream(s *streamMeta) error {
 }
 
 // load calls the callbacks for every stored group, then every stream.
-func (m *metaDB) load(onGroup func(*groupMeta) error, onStream func(*streamMeta) error) error {
+func (m *metaDB) load(onGroup func(*groupMeta) error, onStream func(*streamMeta) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("corrupted metadata database: %v", r)
+		}
+	}()
 	return m.db.View(func(tx *bolt.Tx) error {
 		err := tx.Bucket(bucketGroups).ForEach(func(k, v []byte) error {
 			var g groupMeta

@@ -1,7 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -271,5 +274,53 @@ func TestAccountIsolation(t *testing.T) {
 		if len(gs) != 1 {
 			t.Fatalf("%v lists %d groups", o, len(gs))
 		}
+	}
+}
+
+// TestOpenDamagedFiles: a damaged metadata file or WAL never panics at
+// start-up; metadata damage is an error, WAL damage is repaired.
+func TestOpenDamagedFiles(t *testing.T) {
+	c := &clock{t: time.UnixMilli(1_700_000_000_000)}
+	for _, tc := range []struct {
+		name    string
+		damage  func(dir string) error
+		wantErr bool
+	}{
+		{"garbage meta", func(dir string) error { return os.WriteFile(filepath.Join(dir, "meta.db"), bytes.Repeat([]byte{0xAB}, 64<<10), 0o600) }, true},
+		{"truncated meta", func(dir string) error { return os.Truncate(filepath.Join(dir, "meta.db"), 100) }, true},
+		{"garbage wal file", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "wal", "99999999.wal"), bytes.Repeat([]byte{0x5A}, 4096), 0o600)
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := Open(Options{Dir: dir, Now: c.now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.CreateLogGroup(sc, "g", GroupOptions{})
+			s.CreateLogStream(sc, "g", "s")
+			mustPut(t, s, "g", "s", InputEvent{c.now().UnixMilli(), "kept"})
+			s.Close()
+			if err := tc.damage(dir); err != nil {
+				t.Fatal(err)
+			}
+			s, err = Open(Options{Dir: dir, Now: c.now})
+			if tc.wantErr {
+				if err == nil {
+					s.Close()
+					t.Fatal("opened a damaged store without an error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			r, err := s.GetLogEvents(sc, "g", "s", GetQuery{Range: AllTime})
+			if err != nil || len(r.Events) != 1 {
+				t.Fatalf("events after repair: %v %v", r.Events, err)
+			}
+		})
 	}
 }
