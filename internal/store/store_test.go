@@ -3,10 +3,10 @@ package store
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -286,7 +286,9 @@ func TestOpenDamagedFiles(t *testing.T) {
 		damage  func(dir string) error
 		wantErr bool
 	}{
-		{"garbage meta", func(dir string) error { return os.WriteFile(filepath.Join(dir, "meta.db"), bytes.Repeat([]byte{0xAB}, 64<<10), 0o600) }, true},
+		{"garbage meta", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "meta.db"), bytes.Repeat([]byte{0xAB}, 64<<10), 0o600)
+		}, true},
 		{"truncated meta", func(dir string) error { return os.Truncate(filepath.Join(dir, "meta.db"), 100) }, true},
 		{"garbage wal file", func(dir string) error {
 			return os.WriteFile(filepath.Join(dir, "wal", "99999999.wal"), bytes.Repeat([]byte{0x5A}, 4096), 0o600)
