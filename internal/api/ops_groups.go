@@ -123,23 +123,13 @@ func (s *Server) describeLogGroups(c *call) (any, error) {
 			f.Names = append(f.Names, name)
 		}
 	}
-	if in.NextToken != nil {
-		parts, err := decodeListToken(*in.NextToken, 1)
-		if err != nil {
-			return nil, err
-		}
-		f.After = parts[0]
-	}
-	groups, more, err := s.store.ListGroups(c.scope, f)
+	groups, next, err := s.listGroups(c, f, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	out := describeLogGroupsOutput{LogGroups: make([]logGroupOutput, 0, len(groups))}
+	out := describeLogGroupsOutput{LogGroups: make([]logGroupOutput, 0, len(groups)), NextToken: next}
 	for _, g := range groups {
 		out.LogGroups = append(out.LogGroups, groupOutput(g, in.LogGroupNamePattern != nil))
-	}
-	if more {
-		out.NextToken = encodeListToken(groups[len(groups)-1].Name)
 	}
 	return out, nil
 }
@@ -180,25 +170,32 @@ func (s *Server) listLogGroups(c *call) (any, error) {
 		}
 		f.Match = re.MatchString
 	}
-	if in.NextToken != nil {
-		parts, err := decodeListToken(*in.NextToken, 1)
+	groups, next, err := s.listGroups(c, f, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	out := listLogGroupsOutput{LogGroups: make([]logGroupSummary, 0, len(groups)), NextToken: next}
+	for _, g := range groups {
+		out.LogGroups = append(out.LogGroups, logGroupSummary{g.Name, store.GroupARN(g.Region, g.Account, g.Name), g.Class})
+	}
+	return out, nil
+}
+
+// listGroups runs a group listing from a pagination token and returns the
+// token of the next page ("" at the end).
+func (s *Server) listGroups(c *call, f store.GroupFilter, token *string) ([]store.Group, string, error) {
+	if token != nil {
+		parts, err := decodeListToken(*token, 1)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		f.After = parts[0]
 	}
 	groups, more, err := s.store.ListGroups(c.scope, f)
-	if err != nil {
-		return nil, err
+	if err != nil || !more {
+		return groups, "", err
 	}
-	out := listLogGroupsOutput{LogGroups: make([]logGroupSummary, 0, len(groups))}
-	for _, g := range groups {
-		out.LogGroups = append(out.LogGroups, logGroupSummary{g.Name, store.GroupARN(g.Region, g.Account, g.Name), g.Class})
-	}
-	if more {
-		out.NextToken = encodeListToken(groups[len(groups)-1].Name)
-	}
-	return out, nil
+	return groups, encodeListToken(groups[len(groups)-1].Name), nil
 }
 
 type putRetentionPolicyInput struct {

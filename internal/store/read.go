@@ -31,6 +31,31 @@ func (r TimeRange) bounds(cutoff int64) (lo, hi Key) {
 	return lo, hi
 }
 
+// window returns the key bounds of a read: the range after retention,
+// narrowed by a continuation key (events after it going forward, before it
+// going backward).
+func (r TimeRange) window(cutoff int64, from *Key, backward bool) (lo, hi Key) {
+	lo, hi = r.bounds(cutoff)
+	if from != nil {
+		if backward && from.Less(hi) {
+			hi = *from
+		}
+		if !backward && lo.Less(*from) {
+			lo = *from
+		}
+	}
+	return lo, hi
+}
+
+// pageLimit turns a requested page size into the one used: at most, and by
+// default, MaxBatchEvents.
+func pageLimit(n int) int {
+	if n <= 0 || n > MaxBatchEvents {
+		return MaxBatchEvents
+	}
+	return n
+}
+
 // GetQuery is a GetLogEvents request in store terms.
 type GetQuery struct {
 	Range TimeRange
@@ -62,19 +87,8 @@ func (s *Store) GetLogEvents(sc Scope, groupName, streamName string, q GetQuery)
 	if err != nil {
 		return GetResult{}, err
 	}
-	lo, hi := q.Range.bounds(cutoff)
-	if q.From != nil {
-		if q.Backward && q.From.Less(hi) {
-			hi = *q.From
-		}
-		if !q.Backward && lo.Less(*q.From) {
-			lo = *q.From
-		}
-	}
-	limit := q.Limit
-	if limit <= 0 || limit > MaxBatchEvents {
-		limit = MaxBatchEvents
-	}
+	lo, hi := q.Range.window(cutoff, q.From, q.Backward)
+	limit := pageLimit(q.Limit)
 	c := newCursor(st.view(), lo, hi, q.Backward)
 	var out []Event
 	size := 0
@@ -159,15 +173,7 @@ func (s *Store) FilterLogEvents(sc Scope, groupName string, q FilterQuery) (Filt
 	}
 	s.mu.RUnlock()
 
-	lo, hi := q.Range.bounds(cutoff)
-	if q.After != nil {
-		if q.Backward && q.After.Less(hi) {
-			hi = *q.After
-		}
-		if !q.Backward && lo.Less(*q.After) {
-			lo = *q.After
-		}
-	}
+	lo, hi := q.Range.window(cutoff, q.After, q.Backward)
 	m := &merger{backward: q.Backward}
 	for _, st := range streams {
 		c := newCursor(st.view(), lo, hi, q.Backward)
@@ -176,10 +182,7 @@ func (s *Store) FilterLogEvents(sc Scope, groupName string, q FilterQuery) (Filt
 		}
 	}
 	heap.Init(m)
-	limit := q.Limit
-	if limit <= 0 || limit > MaxBatchEvents {
-		limit = MaxBatchEvents
-	}
+	limit := pageLimit(q.Limit)
 	var res FilterResult
 	size, scanned := 0, 0
 	for m.Len() > 0 {
