@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/logpond/logpond/internal/api/model"
@@ -48,6 +49,8 @@ type Options struct {
 	MaxBodyBytes int64
 	Logger       *slog.Logger
 	Now          func() time.Time
+	// Metrics receives request counts and durations; nil keeps them private.
+	Metrics *metrics.Set
 }
 
 // Server is the CloudWatch Logs API as an http.Handler.
@@ -89,6 +92,9 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Metrics == nil {
+		opts.Metrics = metrics.NewSet()
+	}
 	s := &Server{opts: opts, log: opts.Logger, store: opts.Store}
 	s.ops = s.routes()
 	return s, nil
@@ -96,8 +102,22 @@ func New(opts Options) (*Server, error) {
 
 var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// statusWriter remembers the status of a response for metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
 // ServeHTTP handles one API request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	w := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
+	defer func() { s.observe(r.Header.Get("X-Amz-Target"), w.status, time.Since(start)) }()
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
 	if r.Method != http.MethodPost {
@@ -130,7 +150,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	target := r.Header.Get("X-Amz-Target")
+	s.respond(r.Context(), w, reqID, r.Header.Get("X-Amz-Target"), store.Scope{Account: id.AccountID, Region: id.Region}, body)
+}
+
+// Invoke runs the operation opName (e.g. "FilterLogEvents") as scope, for
+// callers inside the server that have authenticated the caller themselves
+// (the web UI's sessions): the same decoding, validation, handler and
+// error mapping as a signed request, without HTTP or SigV4. It returns the
+// HTTP status and the JSON body a signed request would have received. body
+// is the uncompressed JSON request; it must not change until Invoke returns.
+func (s *Server) Invoke(ctx context.Context, scope store.Scope, opName string, body []byte) (status int, resp []byte) {
+	rec := &recorder{header: http.Header{}}
+	if int64(len(body)) > s.opts.MaxBodyBytes {
+		s.writeError(rec, errorf(http.StatusRequestEntityTooLarge, "InvalidParameterException", "Request body exceeds the limit of %d bytes.", s.opts.MaxBodyBytes))
+	} else {
+		s.respond(ctx, rec, newRequestID(), targetPrefix+opName, scope, body)
+	}
+	return rec.status, rec.body.Bytes()
+}
+
+// respond dispatches a decoded, authenticated request to its handler and
+// writes the response or the error.
+func (s *Server) respond(ctx context.Context, w http.ResponseWriter, reqID, target string, scope store.Scope, body []byte) {
 	name, ok := strings.CutPrefix(target, targetPrefix)
 	op, known := model.Lookup(name)
 	if !ok || !known {
@@ -142,7 +183,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, errorf(http.StatusBadRequest, "UnknownOperationException", "Operation %s is not supported by logpond yet.", name))
 		return
 	}
-	c := &call{ctx: r.Context(), op: op, scope: store.Scope{Account: id.AccountID, Region: id.Region}, body: body}
+	c := &call{ctx: ctx, op: op, scope: scope, body: body}
 	resp, err := h(c)
 	if err != nil {
 		ae := toAPIError(err)
@@ -153,6 +194,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, http.StatusOK, resp)
+}
+
+// observe counts a finished request by operation and status.
+func (s *Server) observe(target string, status int, d time.Duration) {
+	op, ok := strings.CutPrefix(target, targetPrefix)
+	if _, known := model.Lookup(op); !ok || !known {
+		op = "unknown"
+	}
+	set := s.opts.Metrics
+	set.GetOrCreateCounter(fmt.Sprintf(`logpond_api_requests_total{operation=%q,status="%d"}`, op, status)).Inc()
+	set.GetOrCreateHistogram(fmt.Sprintf(`logpond_api_request_duration_seconds{operation=%q}`, op)).Update(d.Seconds())
 }
 
 func (s *Server) authenticate(r *http.Request, body []byte) (sigv4.Identity, error) {
@@ -226,6 +278,24 @@ func (s *Server) writeError(w http.ResponseWriter, e *Error) {
 		Type    string `json:"__type"`
 		Message string `json:"message"`
 	}{e.Type, e.Message})
+}
+
+// recorder is the http.ResponseWriter of Invoke.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+func (r *recorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.body.Write(b)
 }
 
 func newRequestID() string {

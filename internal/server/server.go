@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
+
 	"github.com/logpond/logpond/internal/api"
 	"github.com/logpond/logpond/internal/api/sigv4"
 	"github.com/logpond/logpond/internal/auth"
@@ -46,11 +48,12 @@ func Open(opts Options) (*Server, error) {
 	if !opts.NoAuth && len(opts.Keys) == 0 {
 		return nil, errors.New("server: no credentials configured and authentication is on")
 	}
-	st, err := store.Open(store.Options{Dir: opts.DataDir, Logger: opts.Logger, Now: opts.Now})
+	set := metrics.NewSet()
+	st, err := store.Open(store.Options{Dir: opts.DataDir, Logger: opts.Logger, Now: opts.Now, Metrics: set})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	apiOpts := api.Options{Store: st, Logger: opts.Logger, Now: opts.Now, DefaultAccount: opts.DefaultAccount}
+	apiOpts := api.Options{Store: st, Logger: opts.Logger, Now: opts.Now, DefaultAccount: opts.DefaultAccount, Metrics: set}
 	if !opts.NoAuth {
 		apiOpts.Auth = &sigv4.Verifier{Lookup: opts.Keys.Lookup, Service: "logs", Now: opts.Now}
 	}
@@ -61,6 +64,11 @@ func Open(opts Options) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /{$}", a)
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		set.WritePrometheus(w)
+		metrics.WriteProcessMetrics(w)
+	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Write([]byte("ok\n"))

@@ -98,6 +98,7 @@ func (s *Store) PutLogEvents(sc Scope, groupName, streamName string, in []InputE
 	}
 	if len(accepted) == 0 {
 		res.LastSeq = st.snapshot().LastSeq
+		s.metrics.put(res, len(in), 0)
 		return res, nil
 	}
 
@@ -120,5 +121,10 @@ func (s *Store) PutLogEvents(sc Scope, groupName, streamName string, in []InputE
 	st.insert(evs, now)
 	res.Accepted = len(evs)
 	res.LastSeq = last
+	bytes := 0
+	for i := range accepted {
+		bytes += len(accepted[i].Message)
+	}
+	s.metrics.put(res, len(in), bytes)
 	return res, nil
 }

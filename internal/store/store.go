@@ -22,6 +22,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
+
 	"github.com/logpond/logpond/internal/store/wal"
 )
 
@@ -55,6 +57,8 @@ type Options struct {
 	Logger *slog.Logger
 	// WALSegmentSize is the size at which WAL files rotate (0: WAL default).
 	WALSegmentSize int64
+	// Metrics receives the store's metrics; nil keeps them private.
+	Metrics *metrics.Set
 }
 
 // Store is the embedded log store.
@@ -71,7 +75,8 @@ type Store struct {
 	streams map[uint64]*stream // by stream ID
 	closed  bool
 
-	replay wal.ReplayStats
+	replay  wal.ReplayStats
+	metrics *storeMetrics
 }
 
 // scoped holds the groups of one account and region.
@@ -101,6 +106,10 @@ func Open(opts Options) (*Store, error) {
 		groups:  map[string]*scoped{},
 		streams: map[uint64]*stream{},
 	}
+	if opts.Metrics == nil {
+		opts.Metrics = metrics.NewSet()
+	}
+	s.metrics = newStoreMetrics(opts.Metrics, s)
 	meta, err := openMeta(filepath.Join(opts.Dir, "meta.db"))
 	if err != nil {
 		return nil, err
@@ -110,7 +119,7 @@ func Open(opts Options) (*Store, error) {
 		meta.close()
 		return nil, err
 	}
-	w, err := wal.Open(filepath.Join(opts.Dir, "wal"), wal.Options{SegmentSize: opts.WALSegmentSize, Logger: opts.Logger})
+	w, err := wal.Open(filepath.Join(opts.Dir, "wal"), wal.Options{SegmentSize: opts.WALSegmentSize, Logger: opts.Logger, OnSync: s.metrics.onSync})
 	if err != nil {
 		meta.close()
 		return nil, fmt.Errorf("open wal: %w", err)

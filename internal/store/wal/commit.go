@@ -155,6 +155,9 @@ func (l *Log) commit(buf []byte, b *batch) error {
 	l.fsyncs++
 	l.lastSync = d
 	l.mu.Unlock()
+	if l.onSync != nil {
+		l.onSync(d, int(b.records), b.bytes)
+	}
 	return nil
 }
 

@@ -39,6 +39,10 @@ type Options struct {
 	// Logger receives repairs, corruption reports and the failure that
 	// poisoned the log; nil discards them.
 	Logger *slog.Logger
+	// OnSync, if set, is called by the flusher goroutine after every
+	// successful fsync with its duration and the records and bytes it made
+	// durable. It must be quick and must not call the Log.
+	OnSync func(d time.Duration, records int, bytes int64)
 }
 
 // Log is a write-ahead log in one directory. Only one Log may use a
@@ -52,6 +56,7 @@ type Log struct {
 	fs          FS
 	segmentSize int64
 	logger      *slog.Logger
+	onSync      func(time.Duration, int, int64)
 	openIdx     uint64 // files before this index existed at Open: Replay reads them
 
 	wake chan struct{}  // capacity 1; a token tells the flusher to look for work
@@ -120,6 +125,7 @@ func Open(dir string, opts Options) (*Log, error) {
 		fs:          opts.FS,
 		segmentSize: opts.SegmentSize,
 		logger:      opts.Logger.With("wal", dir),
+		onSync:      opts.OnSync,
 		wake:        make(chan struct{}, 1),
 	}
 	l.space.L = &l.mu
