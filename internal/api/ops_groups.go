@@ -55,6 +55,9 @@ type logGroupOutput struct {
 	LogGroupClass             string `json:"logGroupClass,omitempty"`
 	LogGroupArn               string `json:"logGroupArn,omitempty"`
 	DeletionProtectionEnabled *bool  `json:"deletionProtectionEnabled,omitempty"`
+	// Set by decorateGroups from configuration records.
+	DataProtectionStatus             string `json:"dataProtectionStatus,omitempty"`
+	BearerTokenAuthenticationEnabled *bool  `json:"bearerTokenAuthenticationEnabled,omitempty"`
 }
 
 func groupOutput(g store.Group, brief bool) logGroupOutput {
@@ -130,6 +133,9 @@ func (s *Server) describeLogGroups(c *call) (any, error) {
 	out := describeLogGroupsOutput{LogGroups: make([]logGroupOutput, 0, len(groups)), NextToken: next}
 	for _, g := range groups {
 		out.LogGroups = append(out.LogGroups, groupOutput(g, in.LogGroupNamePattern != nil))
+	}
+	if err := s.decorateGroups(c, out.LogGroups); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

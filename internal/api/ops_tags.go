@@ -25,6 +25,9 @@ func (s *Server) tagResource(c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
+	if out, ok, err := s.configTags(c, in.ResourceArn, in.Tags, nil); ok {
+		return out, err
+	}
 	name, err := resourceGroup(c, in.ResourceArn)
 	if err != nil {
 		return nil, err
@@ -41,6 +44,9 @@ func (s *Server) untagResource(c *call) (any, error) {
 	var in untagResourceInput
 	if err := c.decode(&in); err != nil {
 		return nil, err
+	}
+	if out, ok, err := s.configTags(c, in.ResourceArn, nil, in.TagKeys); ok {
+		return out, err
 	}
 	name, err := resourceGroup(c, in.ResourceArn)
 	if err != nil {
@@ -61,6 +67,9 @@ func (s *Server) listTagsForResource(c *call) (any, error) {
 	var in listTagsForResourceInput
 	if err := c.decode(&in); err != nil {
 		return nil, err
+	}
+	if out, ok, err := s.configTags(c, in.ResourceArn, nil, nil); ok {
+		return out, err
 	}
 	name, err := resourceGroup(c, in.ResourceArn)
 	if err != nil {

@@ -3,7 +3,7 @@ package api
 // routes maps operation names to their handlers. Operations of the model
 // that are missing here answer UnknownOperationException.
 func (s *Server) routes() map[string]handler {
-	return map[string]handler{
+	m := map[string]handler{
 		"CreateLogGroup":                s.createLogGroup,
 		"DeleteLogGroup":                s.deleteLogGroup,
 		"DescribeLogGroups":             s.describeLogGroups,
@@ -24,4 +24,6 @@ func (s *Server) routes() map[string]handler {
 		"UntagLogGroup":                 s.untagLogGroup,
 		"ListTagsLogGroup":              s.listTagsLogGroup,
 	}
+	s.configRoutes(m) // ops_config_routes.go
+	return m
 }

@@ -115,10 +115,14 @@ func (m *metaDB) putGroup(g *groupMeta) error {
 	})
 }
 
-// deleteGroup removes the group and all its streams in one transaction.
+// deleteGroup removes the group, all its streams and its configuration
+// resources (config.go) in one transaction.
 func (m *metaDB) deleteGroup(g *groupMeta) error {
 	return m.db.Update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketGroups).Delete(g.key()); err != nil {
+			return err
+		}
+		if err := deleteGroupConfig(tx, g); err != nil {
 			return err
 		}
 		prefix := make([]byte, 8)

@@ -631,6 +631,96 @@ check_py a_desc2 "account A's group is unchanged by account B's" \
 	'[g["arn"] for g in d["logGroups"]]' '["arn:aws:logs:us-east-1:%s:log-group:/e2e/audit:*" % ACCOUNT_A]'
 check_py a_tags "account A's tags are unchanged by account B's" 'd["tags"]' '{"owner": "audit"}'
 
+# --- configuration resources: metric, subscription filters, destinations ----
+# (issue 5, configuration resources; kept as one section so that the rest of
+# the script can change independently. Runs as account A on the restarted
+# server.)
+
+echo "# configuration resources (t=${SECONDS}s)"
+CG=/e2e/config
+CARN="arn:aws:logs:$REGION:$ACCOUNT_A"
+KINESIS="arn:aws:kinesis:$REGION:$ACCOUNT_A:stream/e2e"
+ROLE="arn:aws:iam::$ACCOUNT_A:role/e2e"
+step cfg_group lp create-log-group --log-group-name "$CG"
+check_ok cfg_group "create-log-group $CG for configuration resources"
+step cfg_mf1 lp put-metric-filter --log-group-name "$CG" --filter-name errors --filter-pattern ERROR \
+	--metric-transformations metricName=Errors,metricNamespace=e2e,metricValue=1,defaultValue=0
+step cfg_mf2 lp put-metric-filter --log-group-name "$CG" --filter-name latency --filter-pattern '{ $.ms > 0 }' \
+	--metric-transformations 'metricName=Latency,metricNamespace=e2e,metricValue=$.ms,unit=Milliseconds,dimensions={Service=$.service}'
+check_ok cfg_mf1 "put-metric-filter with a default value"
+check_ok cfg_mf2 "put-metric-filter with a JSON field value and a dimension"
+spawn cfg_mf_desc lp describe-metric-filters --log-group-name "$CG"
+spawn cfg_mf_page lp describe-metric-filters --log-group-name "$CG" --max-items 1
+spawn cfg_mf_metric lp describe-metric-filters --metric-name Latency --metric-namespace e2e
+spawn cfg_mf_bad lp put-metric-filter --log-group-name "$CG" --filter-name bad --filter-pattern ERROR \
+	--metric-transformations 'metricName=M,metricNamespace=e2e,metricValue=$.ms'
+spawn cfg_mf_test lp test-metric-filter --filter-pattern '[ip, user, status = 5*]' \
+	--log-event-messages '10.0.0.1 alice 200' '10.0.0.2 bob 503'
+spawn cfg_groups lp describe-log-groups --log-group-name-prefix "$CG"
+join
+check_py cfg_mf_desc "describe-metric-filters returns both filters exactly, in name order" \
+	'[(f["filterName"], f["filterPattern"], f["metricTransformations"][0]["metricValue"]) for f in d["metricFilters"]]' \
+	'[("errors", "ERROR", "1"), ("latency", "{ $.ms > 0 }", "$.ms")]'
+check_py cfg_mf_page "describe-metric-filters paginates (--max-items 1)" \
+	'(len(d["metricFilters"]), "NextToken" in d)' '(1, True)'
+check_py cfg_mf_metric "describe-metric-filters by metric name and namespace" \
+	'[(f["filterName"], f["metricTransformations"][0]["dimensions"]) for f in d["metricFilters"]]' '[("latency", {"Service": "$.service"})]'
+check_error cfg_mf_bad InvalidParameterException "put-metric-filter refuses a field value with a term pattern"
+check_py cfg_mf_test "test-metric-filter matches and extracts values" \
+	'[(m["eventNumber"], m["extractedValues"]["$status"]) for m in d["matches"]]' '[(2, "503")]'
+check_py cfg_groups "describe-log-groups reports metricFilterCount" \
+	'[g["metricFilterCount"] for g in d["logGroups"]]' '[2]'
+
+step cfg_dest lp put-destination --destination-name e2e-dest --target-arn "$KINESIS" --role-arn "$ROLE"
+check_py cfg_dest "put-destination returns the destination's ARN" \
+	'd["destination"]["arn"]' '"arn:aws:logs:us-east-1:%s:destination:e2e-dest" % ACCOUNT_A'
+step cfg_dest_pol lp put-destination-policy --destination-name e2e-dest \
+	--access-policy '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"'"$ACCOUNT_B"'"},"Action":"logs:PutSubscriptionFilter","Resource":"*"}]}'
+check_ok cfg_dest_pol "put-destination-policy"
+spawn cfg_sf1 lp put-subscription-filter --log-group-name "$CG" --filter-name to-kinesis --filter-pattern ERROR \
+	--destination-arn "$KINESIS" --role-arn "$ROLE" --distribution Random
+spawn cfg_sf2 lp put-subscription-filter --log-group-name "$CG" --filter-name to-dest --filter-pattern "" \
+	--destination-arn "$CARN:destination:e2e-dest"
+join
+check_ok cfg_sf1 "put-subscription-filter to a Kinesis stream"
+check_ok cfg_sf2 "put-subscription-filter to a logs destination"
+spawn cfg_sf3 lp put-subscription-filter --log-group-name "$CG" --filter-name third --filter-pattern "" \
+	--destination-arn "$KINESIS" --role-arn "$ROLE"
+spawn cfg_sf_norole lp put-subscription-filter --log-group-name "$CG" --filter-name to-kinesis --filter-pattern "" \
+	--destination-arn "$KINESIS"
+spawn cfg_sf_desc lp describe-subscription-filters --log-group-name "$CG"
+spawn cfg_dest_desc lp describe-destinations --destination-name-prefix e2e
+spawn cfg_dest_b lp_b describe-destinations
+join
+check_error cfg_sf3 LimitExceededException "a third subscription filter fails with LimitExceededException"
+check_error cfg_sf_norole InvalidParameterException "a Kinesis subscription filter without roleArn fails"
+check_py cfg_sf_desc "describe-subscription-filters returns both filters exactly" \
+	'[(f["filterName"], f["distribution"], f.get("roleArn")) for f in d["subscriptionFilters"]]' \
+	'[("to-dest", "ByLogStream", None), ("to-kinesis", "Random", "arn:aws:iam::%s:role/e2e" % ACCOUNT_A)]'
+check_py cfg_dest_desc "describe-destinations returns the destination with its access policy" \
+	'[(x["destinationName"], ACCOUNT_B in x["accessPolicy"]) for x in d["destinations"]]' '[("e2e-dest", True)]'
+check_py cfg_dest_b "account B sees none of account A's destinations" 'd["destinations"]' '[]'
+
+spawn cfg_mf_del lp delete-metric-filter --log-group-name "$CG" --filter-name errors
+spawn cfg_sf_del lp delete-subscription-filter --log-group-name "$CG" --filter-name to-kinesis
+join
+check_ok cfg_mf_del "delete-metric-filter"
+check_ok cfg_sf_del "delete-subscription-filter"
+step cfg_dest_del lp delete-destination --destination-name e2e-dest
+check_ok cfg_dest_del "delete-destination"
+step cfg_group_del lp delete-log-group --log-group-name "$CG"
+check_ok cfg_group_del "delete-log-group with filters attached"
+step cfg_group_new lp create-log-group --log-group-name "$CG"
+spawn cfg_mf_gone lp describe-metric-filters --log-group-name "$CG"
+spawn cfg_sf_gone lp describe-subscription-filters --log-group-name "$CG"
+spawn cfg_dest_gone lp describe-destinations
+join
+check_py cfg_mf_gone "a deleted group's metric filters are gone (recreated group has none)" 'd["metricFilters"]' '[]'
+check_py cfg_sf_gone "a deleted group's subscription filters are gone" 'd["subscriptionFilters"]' '[]'
+check_py cfg_dest_gone "the deleted destination is gone" 'd["destinations"]' '[]'
+
+# --- end of configuration resources -------------------------------------------
+
 if grep -h 'level=ERROR' "$tmp"/server*.log >"$tmp/server-errors.log"; then
 	fail "the server logged no errors" "$(head -n 20 "$tmp/server-errors.log")"
 else
