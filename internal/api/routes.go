@@ -23,6 +23,15 @@ func (s *Server) routes() map[string]handler {
 		"TagLogGroup":                   s.tagLogGroup,
 		"UntagLogGroup":                 s.untagLogGroup,
 		"ListTagsLogGroup":              s.listTagsLogGroup,
+		"StartQuery":                    s.startQuery,
+		"GetQueryResults":               s.getQueryResults,
+		"StopQuery":                     s.stopQuery,
+		"DescribeQueries":               s.describeQueries,
+		"GetLogRecord":                  s.getLogRecord,
+		"GetLogGroupFields":             s.getLogGroupFields,
+		"PutQueryDefinition":            s.putQueryDefinition,
+		"DescribeQueryDefinitions":      s.describeQueryDefinitions,
+		"DeleteQueryDefinition":         s.deleteQueryDefinition,
 	}
 	s.configRoutes(m) // ops_config_routes.go
 	return m

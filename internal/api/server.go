@@ -25,6 +25,7 @@ import (
 
 	"github.com/logpond/logpond/internal/api/model"
 	"github.com/logpond/logpond/internal/api/sigv4"
+	"github.com/logpond/logpond/internal/insights"
 	"github.com/logpond/logpond/internal/store"
 )
 
@@ -51,6 +52,9 @@ type Options struct {
 	Now          func() time.Time
 	// Metrics receives request counts and durations; nil keeps them private.
 	Metrics *metrics.Set
+	// Insights configures Logs Insights queries; Source, Now and Ptr are
+	// filled in (the store, Now, and the API's @ptr encoding) when unset.
+	Insights insights.Options
 }
 
 // Server is the CloudWatch Logs API as an http.Handler.
@@ -59,6 +63,8 @@ type Server struct {
 	log   *slog.Logger
 	store *store.Store
 	ops   map[string]handler
+	// insights runs Logs Insights queries; Close stops it.
+	insights *insights.Manager
 }
 
 // call is one API request in flight.
@@ -95,10 +101,28 @@ func New(opts Options) (*Server, error) {
 	if opts.Metrics == nil {
 		opts.Metrics = metrics.NewSet()
 	}
-	s := &Server{opts: opts, log: opts.Logger, store: opts.Store}
+	io := opts.Insights
+	if io.Source == nil {
+		io.Source = opts.Store
+	}
+	if io.Now == nil {
+		io.Now = opts.Now
+	}
+	if io.Ptr == nil {
+		io.Ptr = encodePtr
+	}
+	mgr, err := insights.New(io)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, log: opts.Logger, store: opts.Store, insights: mgr}
 	s.ops = s.routes()
 	return s, nil
 }
+
+// Close stops the running Logs Insights queries and waits for them. Stop
+// serving requests first; close the store after.
+func (s *Server) Close() error { return s.insights.Close() }
 
 var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
@@ -189,6 +213,11 @@ func (s *Server) respond(ctx context.Context, w http.ResponseWriter, reqID, targ
 		ae := toAPIError(err)
 		if ae.Status >= 500 {
 			s.log.Error("request failed", "op", name, "request_id", reqID, "err", err)
+		}
+		var mq *malformedQueryError
+		if errors.As(err, &mq) {
+			s.writeJSON(w, ae.Status, mq.body())
+			return
 		}
 		s.writeError(w, ae)
 		return

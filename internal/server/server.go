@@ -35,6 +35,7 @@ type Options struct {
 type Server struct {
 	Store   *store.Store
 	handler http.Handler
+	api     *api.Server // its Close stops running Logs Insights queries
 }
 
 // Open opens the store in opts.DataDir and builds the HTTP handler.
@@ -76,11 +77,14 @@ func Open(opts Options) (*Server, error) {
 	// Anything else that is not the API gets the API's own error shape, so
 	// that misdirected SDK calls fail clearly.
 	mux.Handle("/", a)
-	return &Server{Store: st, handler: mux}, nil
+	return &Server{Store: st, handler: mux, api: a}, nil
 }
 
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close closes the store. Stop serving HTTP first.
-func (s *Server) Close() error { return s.Store.Close() }
+// Close stops running Logs Insights queries and closes the store. Stop
+// serving HTTP first.
+func (s *Server) Close() error {
+	return errors.Join(s.api.Close(), s.Store.Close())
+}

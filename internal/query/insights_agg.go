@@ -1,0 +1,434 @@
+package query
+
+import (
+	"maps"
+	"math"
+	"math/bits"
+	"slices"
+	"strings"
+)
+
+// Aggregation functions of stats. Each keeps a bounded state per group.
+
+type aggFunc struct {
+	name     string
+	min, max int  // argument counts
+	star     bool // accepts count(*)
+	newState func(n *aggNode) aggState
+}
+
+// aggState accumulates one aggregation of one group. add reads the
+// aggregation's arguments from r; result does not change the state.
+type aggState interface {
+	add(n *aggNode, r *row)
+	result() Value
+}
+
+var aggFuncs = map[string]*aggFunc{
+	"count":          {"count", 0, 1, true, func(n *aggNode) aggState { return &countState{star: n.star || len(n.args) == 0} }},
+	"count_distinct": {"count_distinct", 1, 1, false, func(*aggNode) aggState { return &distinctState{} }},
+	"sum":            {"sum", 1, 1, false, func(*aggNode) aggState { return &sumState{} }},
+	"avg":            {"avg", 1, 1, false, func(*aggNode) aggState { return &avgState{} }},
+	"stddev":         {"stddev", 1, 1, false, func(*aggNode) aggState { return &stddevState{} }},
+	"min":            {"min", 1, 1, false, func(*aggNode) aggState { return &extremeState{sign: -1} }},
+	"max":            {"max", 1, 1, false, func(*aggNode) aggState { return &extremeState{sign: 1} }},
+	"pct":            {"pct", 2, 2, false, func(n *aggNode) aggState { return &pctState{p: n.param} }},
+	"earliest":       {"earliest", 1, 1, false, func(*aggNode) aggState { return &timeEdgeState{} }},
+	"latest":         {"latest", 1, 1, false, func(*aggNode) aggState { return &timeEdgeState{latest: true} }},
+	"sortsfirst":     {"sortsFirst", 1, 1, false, func(*aggNode) aggState { return &sortEdgeState{} }},
+	"sortslast":      {"sortsLast", 1, 1, false, func(*aggNode) aggState { return &sortEdgeState{last: true} }},
+}
+
+func newAgg(p pos, af *aggFunc, name string, args []node, star bool) (node, error) {
+	if star && !af.star {
+		return nil, errAt(p.start, p.end, "'*' is allowed only as count(*)")
+	}
+	if len(args) < af.min || len(args) > af.max {
+		return nil, errAt(p.start, p.end, "%s takes %s, not %d", name, arity(af.min, af.max), len(args))
+	}
+	n := &aggNode{pos: p, fn: af, args: args, star: star}
+	if af.name == "pct" {
+		lit, ok := args[1].(*litNode)
+		var f float64
+		if ok {
+			f, ok = lit.v.num()
+			ok = ok && lit.v.k == kNumber && f >= 0 && f <= 100
+		}
+		if !ok {
+			s, e := args[1].span()
+			return nil, errAt(s, e, "pct takes a percentile between 0 and 100 as its second argument")
+		}
+		n.param = f
+		n.args = args[:1]
+	}
+	return n, nil
+}
+
+// detach copies a value's text so that it no longer shares memory with an
+// event's message (aggregations outlive the event).
+func (v Value) detach() Value {
+	if v.s != "" {
+		v.s = strings.Clone(v.s)
+	}
+	return v
+}
+
+type countState struct {
+	star bool
+	n    int64
+}
+
+func (s *countState) add(n *aggNode, r *row) {
+	if s.star || n.args[0].eval(r).k != kNull {
+		s.n++
+	}
+}
+func (s *countState) result() Value { return numValue(float64(s.n)) }
+
+type sumState struct {
+	sum float64
+	any bool
+}
+
+func (s *sumState) add(n *aggNode, r *row) {
+	if f, ok := n.args[0].eval(r).num(); ok {
+		s.sum += f
+		s.any = true
+	}
+}
+
+func (s *sumState) result() Value {
+	if !s.any {
+		return null
+	}
+	return numValue(s.sum)
+}
+
+type avgState struct {
+	sum float64
+	n   int64
+}
+
+func (s *avgState) add(n *aggNode, r *row) {
+	if f, ok := n.args[0].eval(r).num(); ok {
+		s.sum += f
+		s.n++
+	}
+}
+
+func (s *avgState) result() Value {
+	if s.n == 0 {
+		return null
+	}
+	return numValue(s.sum / float64(s.n))
+}
+
+// stddevState is Welford's running variance; the result is the sample
+// standard deviation.
+type stddevState struct {
+	n        int64
+	mean, m2 float64
+}
+
+func (s *stddevState) add(n *aggNode, r *row) {
+	f, ok := n.args[0].eval(r).num()
+	if !ok {
+		return
+	}
+	s.n++
+	d := f - s.mean
+	s.mean += d / float64(s.n)
+	s.m2 += d * (f - s.mean)
+}
+
+func (s *stddevState) result() Value {
+	switch s.n {
+	case 0:
+		return null
+	case 1:
+		return numValue(0)
+	}
+	return numValue(math.Sqrt(s.m2 / float64(s.n-1)))
+}
+
+// extremeState is min or max over the values that are numbers (times
+// included); the result keeps the winning value's type.
+type extremeState struct {
+	sign float64
+	best Value
+	bf   float64
+}
+
+func (s *extremeState) add(n *aggNode, r *row) {
+	v := n.args[0].eval(r)
+	f, ok := v.num()
+	if !ok {
+		return
+	}
+	if s.best.k == kNull || (f-s.bf)*s.sign > 0 {
+		s.best, s.bf = v.detach(), f
+	}
+}
+func (s *extremeState) result() Value { return s.best }
+
+// timeEdgeState is earliest or latest: the value of the event with the
+// smallest or largest (@timestamp, order of arrival).
+type timeEdgeState struct {
+	latest bool
+	set    bool
+	ts     int64
+	seq    uint64
+	v      Value
+}
+
+func (s *timeEdgeState) add(n *aggNode, r *row) {
+	v := n.args[0].eval(r)
+	if v.k == kNull {
+		return
+	}
+	ts, seq := r.orderKey()
+	better := !s.set
+	if s.set {
+		if s.latest {
+			better = ts > s.ts || (ts == s.ts && seq > s.seq)
+		} else {
+			better = ts < s.ts || (ts == s.ts && seq < s.seq)
+		}
+	}
+	if better {
+		s.set, s.ts, s.seq, s.v = true, ts, seq, v.detach()
+	}
+}
+func (s *timeEdgeState) result() Value { return s.v }
+
+// sortEdgeState is sortsFirst or sortsLast, in sort's natural order.
+type sortEdgeState struct {
+	last bool
+	v    Value
+}
+
+func (s *sortEdgeState) add(n *aggNode, r *row) {
+	v := n.args[0].eval(r)
+	if v.k == kNull {
+		return
+	}
+	if s.v.k == kNull {
+		s.v = v.detach()
+		return
+	}
+	c := naturalCompare(v, s.v)
+	if (s.last && c > 0) || (!s.last && c < 0) {
+		s.v = v.detach()
+	}
+}
+func (s *sortEdgeState) result() Value { return s.v }
+
+// distinctState counts distinct values exactly (by 64-bit hash) up to
+// maxExactDistinct, then with a HyperLogLog sketch.
+type distinctState struct {
+	exact map[uint64]struct{}
+	hll   *hyperLogLog
+	buf   []byte
+}
+
+const maxExactDistinct = 512
+
+func (s *distinctState) add(n *aggNode, r *row) {
+	v := n.args[0].eval(r)
+	if v.k == kNull {
+		return
+	}
+	s.buf = appendKey(s.buf[:0], v)
+	h := hash64(s.buf)
+	if s.hll != nil {
+		s.hll.add(h)
+		return
+	}
+	if s.exact == nil {
+		s.exact = map[uint64]struct{}{}
+	}
+	s.exact[h] = struct{}{}
+	if len(s.exact) > maxExactDistinct {
+		s.hll = &hyperLogLog{}
+		for h := range s.exact {
+			s.hll.add(h)
+		}
+		s.exact = nil
+	}
+}
+
+func (s *distinctState) result() Value {
+	if s.hll != nil {
+		return numValue(math.Round(s.hll.estimate()))
+	}
+	return numValue(float64(len(s.exact)))
+}
+
+// hash64 is FNV-1a with a final mix, so that every bit depends on the input
+// (HyperLogLog reads the top bits).
+func hash64(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+const hllP = 12
+
+type hyperLogLog struct {
+	reg [1 << hllP]uint8
+}
+
+func (h *hyperLogLog) add(x uint64) {
+	i := x >> (64 - hllP)
+	w := x<<hllP | 1<<(hllP-1)
+	if r := uint8(bits.LeadingZeros64(w) + 1); r > h.reg[i] {
+		h.reg[i] = r
+	}
+}
+
+func (h *hyperLogLog) estimate() float64 {
+	const m = 1 << hllP
+	sum, zeros := 0.0, 0
+	for _, r := range h.reg {
+		sum += math.Ldexp(1, -int(r))
+		if r == 0 {
+			zeros++
+		}
+	}
+	alpha := 0.7213 / (1 + 1.079/m)
+	e := alpha * m * m / sum
+	if e <= 2.5*m && zeros > 0 {
+		return m * math.Log(float64(m)/float64(zeros))
+	}
+	return e
+}
+
+// pctState keeps the values exactly up to maxExactPct, then moves them to
+// a sketch with logarithmic buckets (relative accuracy pctAccuracy).
+type pctState struct {
+	p     float64
+	exact []float64
+	sk    *quantileSketch
+}
+
+const (
+	maxExactPct = 1024
+	pctAccuracy = 0.01
+)
+
+func (s *pctState) add(n *aggNode, r *row) {
+	f, ok := n.args[0].eval(r).num()
+	if !ok || math.IsNaN(f) {
+		return
+	}
+	if s.sk != nil {
+		s.sk.add(f)
+		return
+	}
+	s.exact = append(s.exact, f)
+	if len(s.exact) > maxExactPct {
+		s.sk = newQuantileSketch()
+		for _, x := range s.exact {
+			s.sk.add(x)
+		}
+		s.exact = nil
+	}
+}
+
+func (s *pctState) result() Value {
+	if s.sk != nil {
+		return numValue(s.sk.quantile(s.p))
+	}
+	if len(s.exact) == 0 {
+		return null
+	}
+	slices.Sort(s.exact)
+	return numValue(s.exact[nearestRank(s.p, len(s.exact))-1])
+}
+
+// nearestRank is the 1-based rank of percentile p among n values.
+func nearestRank(p float64, n int) int {
+	k := int(math.Ceil(p / 100 * float64(n)))
+	return clampInt(k, 1, n)
+}
+
+// quantileSketch is a DDSketch-style histogram: a value x > 0 falls into
+// bucket ceil(log_gamma(x)), which spans values within pctAccuracy of its
+// representative. Buckets past maxSketchBuckets per sign are merged at the
+// low end (losing accuracy only for the smallest magnitudes).
+type quantileSketch struct {
+	gamma, lnGamma float64
+	pos, neg       map[int32]uint64
+	zero, n        uint64
+}
+
+const maxSketchBuckets = 4096
+
+func newQuantileSketch() *quantileSketch {
+	g := (1 + pctAccuracy) / (1 - pctAccuracy)
+	return &quantileSketch{gamma: g, lnGamma: math.Log(g), pos: map[int32]uint64{}, neg: map[int32]uint64{}}
+}
+
+func (q *quantileSketch) index(x float64) int32 {
+	return int32(math.Ceil(math.Log(x) / q.lnGamma))
+}
+
+func (q *quantileSketch) value(i int32) float64 {
+	return 2 * math.Pow(q.gamma, float64(i)) / (q.gamma + 1)
+}
+
+func (q *quantileSketch) add(x float64) {
+	q.n++
+	switch {
+	case x > 1e-300:
+		q.pos[q.index(x)]++
+		collapse(q.pos)
+	case x < -1e-300:
+		q.neg[q.index(-x)]++
+		collapse(q.neg)
+	default:
+		q.zero++
+	}
+}
+
+func collapse(m map[int32]uint64) {
+	if len(m) <= maxSketchBuckets {
+		return
+	}
+	keys := slices.Sorted(maps.Keys(m))
+	lo, into := keys[0], keys[1]
+	m[into] += m[lo]
+	delete(m, lo)
+}
+
+func (q *quantileSketch) quantile(p float64) float64 {
+	rank := uint64(nearestRank(p, int(q.n)))
+	seen := uint64(0)
+	negKeys := slices.Sorted(maps.Keys(q.neg))
+	for i := len(negKeys) - 1; i >= 0; i-- {
+		if seen += q.neg[negKeys[i]]; seen >= rank {
+			return -q.value(negKeys[i])
+		}
+	}
+	if seen += q.zero; seen >= rank {
+		return 0
+	}
+	posKeys := slices.Sorted(maps.Keys(q.pos))
+	for _, k := range posKeys {
+		if seen += q.pos[k]; seen >= rank {
+			return q.value(k)
+		}
+	}
+	if len(posKeys) > 0 {
+		return q.value(posKeys[len(posKeys)-1])
+	}
+	return 0
+}

@@ -1,0 +1,66 @@
+package query
+
+import (
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/logpond/logpond/internal/loadgen"
+)
+
+// corpusEvents is 1,000,000 events of the loadgen corpus over 24 hours in
+// 8 streams, made once.
+var corpusEvents = sync.OnceValue(func() []*Event {
+	const n = 1_000_000
+	c := loadgen.NewCorpus(1)
+	start := int64(1_767_225_600_000) // 2026-01-01
+	evs := make([]Event, n)
+	out := make([]*Event, n)
+	streams := []string{"s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7"}
+	for i := range evs {
+		ts := start + int64(i)*86_400_000/n
+		evs[i] = Event{Timestamp: ts, Ingestion: ts, Seq: uint64(i + 1), Message: c.Next(ts), Stream: streams[i%8], Group: "bench", Account: "123456789012"}
+		out[i] = &evs[i]
+	}
+	return out
+})
+
+func benchInsights(b *testing.B, src string) {
+	q, err := ParseInsights(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	events := corpusEvents()
+	b.ResetTimer()
+	var res *Result
+	for b.Loop() {
+		if res, err = q.Execute(slices.Values(events), RunOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(events))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(res.Matched), "matched")
+	b.ReportMetric(float64(len(res.Rows)), "rows")
+}
+
+// The three queries of issue 4's targets, over 1M events (engine only, no
+// store).
+
+func BenchmarkInsightsCountByBin(b *testing.B) { benchInsights(b, "stats count(*) by bin(1h)") }
+
+func BenchmarkInsightsPctByService(b *testing.B) {
+	benchInsights(b, "stats pct(latency_ms, 99) by service")
+}
+
+func BenchmarkInsightsFilterSortLimit(b *testing.B) {
+	benchInsights(b, `filter level = "ERROR" | sort @timestamp desc | limit 100`)
+}
+
+func BenchmarkParseInsights(b *testing.B) {
+	src := `filter @message like /Exception/ and status >= 500 | parse @message "[*] *" as lvl, rest | stats count(*) as n, pct(ms, 99) by bin(5m), svc | sort n desc | limit 20`
+	for b.Loop() {
+		if _, err := ParseInsights(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

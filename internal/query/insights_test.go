@@ -1,0 +1,229 @@
+package query
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestInsightsScripts runs the scripts in testdata/insights. A script is a
+// list of lines:
+//
+//	# comment
+//	group NAME             the log group of the events that follow (default "app")
+//	events                 replaces the events with the lines up to "end":
+//	TIME STREAM MESSAGE    TIME is RFC 3339 or epoch milliseconds
+//	end
+//	query TEXT             runs TEXT (the rest of the line) over the events;
+//	query                  or the lines up to "end"
+//	...
+//	end
+//	limit N                the result limit for the following queries (RunOptions.Limit)
+//	row F=V | F=V ...      the result, one line per row, fields in order
+//	norows                 the result has no rows
+//	terms "a" "b"          RequiredTerms, Go-quoted ("terms none" for nil)
+//	error START END MSG    the query does not parse: *InsightsError
+//	fails MSG              the run fails with this error
+//
+// Every query is also checked for: a Snapshot before Finish equal to the
+// result; the same result over only the events that hold its required
+// terms and fall within its time bounds.
+//
+// With -update the outcomes are rewritten from what the code does; review
+// the diff.
+func TestInsightsScripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/insights/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := runInsightsScript(t, file, string(data))
+			if *update && out != string(data) {
+				if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// outcome is what the script says (or the code gives) for one query.
+type outcome []string
+
+func runInsightsScript(t *testing.T, file, script string) string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(script, "\n"), "\n")
+	var out []string
+	group := "app"
+	var events []*Event
+	limit := 0
+	for n := 0; n < len(lines); n++ {
+		line := lines[n]
+		word, rest, _ := strings.Cut(line, " ")
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+			out = append(out, line)
+		case word == "group":
+			group = rest
+			out = append(out, line)
+		case word == "limit":
+			limit, _ = strconv.Atoi(rest)
+			out = append(out, line)
+		case line == "events":
+			out = append(out, line)
+			events = nil
+			for n++; n < len(lines) && lines[n] != "end"; n++ {
+				out = append(out, lines[n])
+				events = append(events, scriptEvent(t, file, n, group, lines[n], len(events)))
+			}
+			if n == len(lines) {
+				t.Fatalf("%s: events without end", file)
+			}
+			out = append(out, "end")
+		case word == "query":
+			out = append(out, line)
+			src := rest
+			qline := n
+			if line == "query" {
+				var body []string
+				for n++; n < len(lines) && lines[n] != "end"; n++ {
+					body = append(body, lines[n])
+					out = append(out, lines[n])
+				}
+				if n == len(lines) {
+					t.Fatalf("%s:%d: query without end", file, qline+1)
+				}
+				out = append(out, "end")
+				src = strings.Join(body, "\n")
+			}
+			var want outcome
+			for n+1 < len(lines) && isOutcomeLine(lines[n+1]) {
+				n++
+				want = append(want, lines[n])
+			}
+			got := runScriptQuery(t, fmt.Sprintf("%s:%d", file, qline+1), src, events, limit)
+			if !slices.Equal(got, want) && !*update {
+				t.Errorf("%s:%d: query %q\n got:\n\t%s\nwant:\n\t%s", file, qline+1, src, strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+			}
+			out = append(out, got...)
+		default:
+			t.Fatalf("%s:%d: unknown line %q", file, n+1, line)
+		}
+	}
+	return strings.Join(out, "\n") + "\n"
+}
+
+func isOutcomeLine(l string) bool {
+	w, _, _ := strings.Cut(l, " ")
+	switch w {
+	case "row", "norows", "terms", "error", "fails":
+		return true
+	}
+	return false
+}
+
+func scriptEvent(t *testing.T, file string, n int, group, line string, i int) *Event {
+	t.Helper()
+	ts, rest, ok1 := strings.Cut(line, " ")
+	stream, msg, ok2 := strings.Cut(rest, " ")
+	if !ok1 || !ok2 {
+		t.Fatalf("%s:%d: want TIME STREAM MESSAGE, got %q", file, n+1, line)
+	}
+	ms, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		tm, err := time.Parse(time.RFC3339Nano, ts)
+		if err != nil {
+			t.Fatalf("%s:%d: bad time %q", file, n+1, ts)
+		}
+		ms = tm.UnixMilli()
+	}
+	return &Event{Timestamp: ms, Ingestion: ms + 500, Seq: uint64(i + 1), Message: msg, Stream: stream, Group: group, Account: "123456789012"}
+}
+
+func runScriptQuery(t *testing.T, where, src string, events []*Event, limit int) outcome {
+	t.Helper()
+	q, err := ParseInsights(src)
+	if err != nil {
+		var ie *InsightsError
+		if !errors.As(err, &ie) {
+			return outcome{"error not an *InsightsError: " + err.Error()}
+		}
+		return outcome{fmt.Sprintf("error %d %d %s", ie.Start, ie.End, ie.Msg)}
+	}
+	var got outcome
+	if terms := q.RequiredTerms(); terms != nil {
+		got = append(got, "terms "+quoteAll(terms))
+	}
+	o := RunOptions{Limit: limit}
+	res, snap, err := runAll(q, events, o)
+	if err != nil {
+		return append(got, "fails "+err.Error())
+	}
+	rows := renderRows(res.Rows)
+	if s := renderRows(snap.Rows); !slices.Equal(s, rows) {
+		t.Errorf("%s: snapshot before Finish differs from the result:\n\t%s", where, strings.Join(s, "\n\t"))
+	}
+	// Pruning by RequiredTerms and TimeBounds must not change the result.
+	start, end := q.TimeBounds()
+	var pruned []*Event
+	for _, e := range events {
+		if e.Timestamp < start || e.Timestamp >= end {
+			continue
+		}
+		keep := strings.Contains(e.Message, `\`)
+		if !keep {
+			keep = true
+			for _, term := range q.RequiredTerms() {
+				keep = keep && strings.Contains(e.Message, term)
+			}
+		}
+		if keep {
+			pruned = append(pruned, e)
+		}
+	}
+	if len(pruned) < len(events) {
+		pres, _, err := runAll(q, pruned, o)
+		if err != nil || !slices.Equal(renderRows(pres.Rows), rows) {
+			t.Errorf("%s: pruning by required terms %q and time bounds [%d, %d) changes the result", where, q.RequiredTerms(), start, end)
+		}
+	}
+	if len(rows) == 0 {
+		return append(got, "norows")
+	}
+	return append(got, rows...)
+}
+
+func runAll(q *Insights, events []*Event, o RunOptions) (res, snap *Result, err error) {
+	run := q.NewRun(o)
+	for _, e := range events {
+		if err := run.Add(e); err != nil {
+			return nil, nil, err
+		}
+	}
+	snap = run.Snapshot()
+	res, err = run.Finish()
+	return res, snap, err
+}
+
+func renderRows(rows []Row) []string {
+	var out []string
+	for _, r := range rows {
+		parts := make([]string, len(r))
+		for i, f := range r {
+			parts[i] = f.Field + "=" + f.Value
+		}
+		out = append(out, "row "+strings.Join(parts, " | "))
+	}
+	return out
+}
