@@ -241,34 +241,8 @@ func crashClient(url string) *cwl.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	return (&servertest.Instance{URL: url}).Client(servertest.KeyA, func(o *cwl.Options) {
 		o.RetryMaxAttempts = 1
-		o.HTTPClient = &http.Client{Transport: crashBodyCopier{tr}}
+		o.HTTPClient = &http.Client{Transport: servertest.CopyBodies(tr)}
 	})
-}
-
-// crashBodyCopier gives the transport its own copy of each request body.
-//
-// The SDK closes the request body as soon as the response headers arrive.
-// If net/http's write loop has not yet made its final read of the body, that
-// read fails (smithy-go's closed body returns io.EOF from WriteTo), and the
-// transport closes the connection under the response it is still reading:
-// "deserialization failed, ... use of closed network connection" with
-// status 200 (aws/aws-sdk-go-v2#2737; the SDK only made that error
-// retryable). With retries off it would fail calls at random, unrelated to
-// the kills; a private copy of the body is never closed under the transport.
-type crashBodyCopier struct{ next http.RoundTripper }
-
-func (c crashBodyCopier) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return c.next.RoundTrip(req)
-	}
-	b, err := io.ReadAll(req.Body)
-	req.Body.Close()
-	if err != nil {
-		return nil, fmt.Errorf("copy request body: %w", err)
-	}
-	r := req.Clone(req.Context())
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	return c.next.RoundTrip(r)
 }
 
 func crashStreamName(w int) string { return fmt.Sprintf("writer-%d", w) }

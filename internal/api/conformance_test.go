@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/logpond/logpond/internal/api/model"
@@ -63,7 +65,10 @@ func post(h http.Handler, op string, body any) response {
 	if err != nil {
 		panic(err)
 	}
-	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(b))
+	// A successful StartLiveTail streams until its context ends.
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/", bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", "Logs_20140328."+op)
 	rec := httptest.NewRecorder()

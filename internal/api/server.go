@@ -52,6 +52,8 @@ type Options struct {
 	Now          func() time.Time
 	// Metrics receives request counts and durations; nil keeps them private.
 	Metrics *metrics.Set
+	// LiveTailMaxDuration ends live tail sessions (default 3 h, as AWS).
+	LiveTailMaxDuration time.Duration
 	// Insights configures Logs Insights queries; Source, Now and Ptr are
 	// filled in (the store, Now, and the API's @ptr encoding) when unset.
 	Insights insights.Options
@@ -101,6 +103,9 @@ func New(opts Options) (*Server, error) {
 	if opts.Metrics == nil {
 		opts.Metrics = metrics.NewSet()
 	}
+	if opts.LiveTailMaxDuration <= 0 {
+		opts.LiveTailMaxDuration = 3 * time.Hour
+	}
 	io := opts.Insights
 	if io.Source == nil {
 		io.Source = opts.Store
@@ -136,6 +141,10 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (flushes and
+// deadlines of streaming responses).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ServeHTTP handles one API request.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
@@ -200,6 +209,12 @@ func (s *Server) respond(ctx context.Context, w http.ResponseWriter, reqID, targ
 	op, known := model.Lookup(name)
 	if !ok || !known {
 		s.writeError(w, errorf(http.StatusBadRequest, "UnknownOperationException", "Unknown operation %q.", target))
+		return
+	}
+	if sh := s.streamHandler(name); sh != nil {
+		if err := sh(&call{ctx: ctx, op: op, scope: scope, body: body}, w); err != nil {
+			s.writeError(w, toAPIError(err))
+		}
 		return
 	}
 	h := s.ops[name]

@@ -29,6 +29,8 @@ type Options struct {
 	DefaultAccount string
 	Logger         *slog.Logger
 	Now            func() time.Time // injected clock for tests; default time.Now
+	// LiveTailMaxDuration ends live tail sessions (default 3 h, as AWS).
+	LiveTailMaxDuration time.Duration
 }
 
 // Server is an assembled logpond server.
@@ -54,7 +56,8 @@ func Open(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	apiOpts := api.Options{Store: st, Logger: opts.Logger, Now: opts.Now, DefaultAccount: opts.DefaultAccount, Metrics: set}
+	apiOpts := api.Options{Store: st, Logger: opts.Logger, Now: opts.Now, DefaultAccount: opts.DefaultAccount, Metrics: set,
+		LiveTailMaxDuration: opts.LiveTailMaxDuration}
 	if !opts.NoAuth {
 		apiOpts.Auth = &sigv4.Verifier{Lookup: opts.Keys.Lookup, Service: "logs", Now: opts.Now}
 	}

@@ -119,6 +119,7 @@ func (s *Store) PutLogEvents(sc Scope, groupName, streamName string, in []InputE
 		return res, fmt.Errorf("append to wal: %w", err)
 	}
 	st.insert(evs, now)
+	s.publish(&Batch{Scope: sc, Group: groupName, Stream: streamName, Events: evs})
 	res.Accepted = len(evs)
 	res.LastSeq = last
 	bytes := 0

@@ -77,6 +77,7 @@ type Store struct {
 
 	replay  wal.ReplayStats
 	metrics *storeMetrics
+	taps    taps
 }
 
 // scoped holds the groups of one account and region.

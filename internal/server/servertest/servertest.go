@@ -4,7 +4,11 @@
 package servertest
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -12,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/logpond/logpond/internal/auth"
 	"github.com/logpond/logpond/internal/server"
@@ -41,6 +47,8 @@ type Instance struct {
 type Options struct {
 	Dir string           // reuse a data dir (restart tests); default t.TempDir()
 	Now func() time.Time // injected clock
+	// LiveTailMaxDuration shortens live tail sessions for timeout tests.
+	LiveTailMaxDuration time.Duration
 }
 
 // Start starts a server and stops it when the test ends.
@@ -55,7 +63,7 @@ func Start(t testing.TB, o Options) *Instance {
 			t.Fatal(err)
 		}
 	}
-	srv, err := server.Open(server.Options{DataDir: o.Dir, Keys: keys, Now: o.Now})
+	srv, err := server.Open(server.Options{DataDir: o.Dir, Keys: keys, Now: o.Now, LiveTailMaxDuration: o.LiveTailMaxDuration})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,8 +91,50 @@ func (in *Instance) Client(cred auth.Credential, optFns ...func(*cloudwatchlogs.
 	}
 	opts := append([]func(*cloudwatchlogs.Options){func(o *cloudwatchlogs.Options) {
 		o.BaseEndpoint = aws.String(in.URL)
-	}}, optFns...)
+		o.HTTPClient = &http.Client{Transport: CopyBodies(http.DefaultTransport.(*http.Transport).Clone())}
+	}, DisableHostPrefix}, optFns...)
 	return cloudwatchlogs.NewFromConfig(cfg, opts...)
+}
+
+// CopyBodies gives the transport its own copy of each request body.
+//
+// The SDK closes the request body as soon as the response headers arrive.
+// If net/http's write loop has not yet made its final read of the body, that
+// read fails, and the transport closes the connection under the response it
+// is still reading: "deserialization failed, ... use of closed network
+// connection" with status 200 (aws/aws-sdk-go-v2#2737; the SDK only made
+// that error retryable). Tests that turn retries off, or read event streams,
+// would fail at random; a private copy of the body is never closed under
+// the transport.
+func CopyBodies(next http.RoundTripper) http.RoundTripper { return bodyCopier{next} }
+
+type bodyCopier struct{ next http.RoundTripper }
+
+func (c bodyCopier) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return c.next.RoundTrip(req)
+	}
+	b, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("copy request body: %w", err)
+	}
+	r := req.Clone(req.Context())
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return c.next.RoundTrip(r)
+}
+
+// DisableHostPrefix stops the SDK from prepending "stream-" to the host of
+// StartLiveTail (and GetLogObject) requests, which would not resolve for a
+// logpond endpoint such as 127.0.0.1. Go programs pointing the SDK at
+// logpond need the same option (see the README).
+func DisableHostPrefix(o *cloudwatchlogs.Options) {
+	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("logpondDisableHostPrefix",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+			}), middleware.Before)
+	})
 }
 
 // Ctx returns a context that ends with the test.
