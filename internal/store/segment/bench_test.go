@@ -1,0 +1,256 @@
+package segment
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/logpond/logpond/internal/loadgen"
+)
+
+// The benchmark corpus: 1M loadgen events (mixed nginx/JSON, ~213 bytes) in
+// 8 streams, about 3.5 ms apart, ingested in batches of 100.
+const (
+	benchEvents  = 1_000_000
+	benchStreams = 8
+)
+
+var benchData = sync.OnceValue(func() []Event {
+	c := loadgen.NewCorpus(1)
+	r := rand.New(rand.NewPCG(1, 2))
+	evs := make([]Event, 0, benchEvents)
+	ts := int64(1767225600000)
+	ing := ts
+	for i := 0; i < benchEvents; i++ {
+		ts += int64(r.IntN(8))
+		if i%100 == 0 {
+			ing = ts + int64(r.IntN(2000))
+		}
+		evs = append(evs, Event{Stream: uint64(1 + r.IntN(benchStreams)), Timestamp: ts, Ingestion: ing, Seq: uint64(i + 1), Message: c.Next(ts)})
+	}
+	sortEvents(evs)
+	return evs
+})
+
+type countingWriter struct{ n int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+
+// BenchmarkWrite encodes the corpus into one segment; it reports bytes on
+// disk per event and, for comparison, plain zstd of the raw text.
+func BenchmarkWrite(b *testing.B) {
+	evs := benchData()
+	for _, lvl := range []zstd.EncoderLevel{zstd.SpeedDefault, zstd.SpeedBetterCompression} {
+		b.Run(lvl.String(), func(b *testing.B) {
+			var cw countingWriter
+			b.ResetTimer()
+			clk := startCPU()
+			for b.Loop() {
+				cw = countingWriter{}
+				w, err := NewWriter(&cw, Options{Level: lvl})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, e := range evs {
+					if err := w.Add(e); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := w.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			clk.report(b, float64(len(evs)))
+			b.ReportMetric(float64(cw.n)/float64(len(evs)), "B/event")
+			b.ReportMetric(float64(len(evs))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// BenchmarkPlainZstd compresses the raw text (one message a line, in time
+// order) as one zstd stream: the baseline for B/event.
+func BenchmarkPlainZstd(b *testing.B) {
+	evs := slicesCloneByTime(benchData())
+	var raw bytes.Buffer
+	for _, e := range evs {
+		raw.WriteString(e.Message)
+		raw.WriteByte('\n')
+	}
+	for _, lvl := range []zstd.EncoderLevel{zstd.SpeedDefault, zstd.SpeedBetterCompression} {
+		b.Run(lvl.String(), func(b *testing.B) {
+			var n int
+			for b.Loop() {
+				var cw countingWriter
+				zw, _ := zstd.NewWriter(&cw, zstd.WithEncoderLevel(lvl), zstd.WithEncoderConcurrency(1))
+				zw.Write(raw.Bytes())
+				zw.Close()
+				n = int(cw.n)
+			}
+			b.ReportMetric(float64(n)/float64(len(evs)), "B/event")
+			b.ReportMetric(float64(raw.Len())/float64(len(evs)), "raw-B/event")
+		})
+	}
+}
+
+func slicesCloneByTime(evs []Event) []Event {
+	out := append([]Event(nil), evs...)
+	// Back to arrival order: sequence numbers were given in time order.
+	for i := range out {
+		for out[i].Seq != uint64(i+1) {
+			j := int(out[i].Seq - 1)
+			out[i], out[j] = out[j], out[i]
+		}
+	}
+	return out
+}
+
+var benchFile struct {
+	once sync.Once
+	dir  string
+	path string
+}
+
+// benchSegment writes the corpus to a segment file once per process.
+func benchSegment(b *testing.B) *Reader {
+	b.Helper()
+	benchFile.once.Do(func() {
+		dir, err := os.MkdirTemp("", "segment-bench-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchFile.dir = dir
+		benchFile.path = filepath.Join(dir, "bench.seg")
+		w, err := Create(benchFile.path, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, e := range benchData() {
+			if err := w.Add(e); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	})
+	r, err := Open(benchFile.path, ReaderOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { r.Close() })
+	return r
+}
+
+// BenchmarkScan reads every event of every stream and counts those holding
+// a common term, without a cache.
+func BenchmarkScan(b *testing.B) {
+	r := benchSegment(b)
+	var n, hits int
+	clk := startCPU()
+	for b.Loop() {
+		n, hits = 0, 0
+		for _, s := range r.Streams() {
+			c := r.Cursor(Query{Stream: s.Stream})
+			for c.Next() {
+				n++
+				if strings.Contains(c.Event().Message, "ERROR") {
+					hits++
+				}
+			}
+			if c.Err() != nil {
+				b.Fatal(c.Err())
+			}
+		}
+	}
+	clk.report(b, float64(n))
+	if n != benchEvents {
+		b.Fatalf("scanned %d events", n)
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/scan")
+}
+
+// BenchmarkRareTerm searches the 1M events for a planted needle and for one
+// trace ID, using the bloom filters, the way FilterLogEvents would: a cursor
+// per stream, each event matched.
+func BenchmarkRareTerm(b *testing.B) {
+	r := benchSegment(b)
+	traceRe := regexp.MustCompile(`"trace_id":"([0-9a-f]{32})"`)
+	var trace string
+	for _, e := range benchData()[benchEvents/3:] {
+		if m := traceRe.FindStringSubmatch(e.Message); m != nil {
+			trace = m[1]
+			break
+		}
+	}
+	for _, tc := range []struct {
+		name, term string
+		want       int
+	}{
+		{"needle", loadgen.Needles[0].Term, loadgen.NeedleCount(0, benchEvents)},
+		{"traceid", trace, 1},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var found int
+			var st CursorStats
+			clk := startCPU()
+			for b.Loop() {
+				found = 0
+				st = CursorStats{}
+				for _, s := range r.Streams() {
+					c := r.Cursor(Query{Stream: s.Stream, Terms: []string{tc.term}})
+					for c.Next() {
+						if strings.Contains(c.Event().Message, tc.term) {
+							found++
+						}
+					}
+					if c.Err() != nil {
+						b.Fatal(c.Err())
+					}
+					cs := c.Stats()
+					st.BlocksRead += cs.BlocksRead
+					st.BlocksSkipped += cs.BlocksSkipped
+				}
+			}
+			clk.report(b, 0)
+			if found != tc.want {
+				b.Fatalf("found %d, want %d", found, tc.want)
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/search")
+			b.ReportMetric(float64(st.BlocksRead), "blocks-read")
+			b.ReportMetric(float64(st.BlocksSkipped), "blocks-skipped")
+		})
+	}
+}
+
+// cpuClock measures process CPU time across a benchmark's loop.
+type cpuClock struct {
+	start time.Duration
+	ok    bool
+}
+
+func startCPU() cpuClock {
+	d, ok := processCPUTime()
+	return cpuClock{d, ok}
+}
+
+// report adds "cpu-<unit>" = CPU time per op in the given unit, and events
+// per CPU-second when events > 0.
+func (c cpuClock) report(b *testing.B, events float64) {
+	end, ok := processCPUTime()
+	if !ok || !c.ok {
+		return
+	}
+	cpu := (end - c.start).Seconds()
+	b.ReportMetric(cpu*1000/float64(b.N), "cpu-ms/op")
+	if events > 0 {
+		b.ReportMetric(events*float64(b.N)/cpu, "events/cpu-s")
+	}
+}

@@ -1,0 +1,216 @@
+package segment
+
+import (
+	"math"
+	"sort"
+)
+
+// Query selects the events of one stream for a Cursor.
+type Query struct {
+	Stream uint64
+	// Start is the first timestamp included; End the first excluded, with
+	// 0 meaning no upper bound.
+	Start, End int64
+	// Backward iterates from the newest event to the oldest.
+	Backward bool
+	// Terms are substrings that every wanted message contains
+	// (query.FilterPattern.RequiredTerms). Blocks whose bloom filter shows
+	// that a term cannot occur are skipped; the events of the other blocks
+	// are all returned, matching or not: the caller still matches them.
+	Terms []string
+}
+
+// CursorStats count what a Cursor did, for tests, benchmarks and metrics.
+type CursorStats struct {
+	BlocksRead    int // blocks decoded or taken from the cache
+	BlocksSkipped int // blocks ruled out by their bloom filter
+	BloomReads    int // reads of bloom filters from the file
+}
+
+// Cursor iterates the events of one stream of a segment in (timestamp,
+// sequence) order, or the reverse. It holds no file handle and no
+// goroutine, so it needs no Close: drop it when done. A Cursor is not safe
+// for concurrent use.
+//
+//	c := r.Cursor(segment.Query{Stream: id, Start: from})
+//	for c.Next() {
+//		e := c.Event()
+//		...
+//	}
+//	if err := c.Err(); err != nil { ... }
+type Cursor struct {
+	r        *Reader
+	start    int64
+	end      int64 // exclusive
+	backward bool
+	keys     []uint64
+	stream   uint64
+
+	lo, hi int // candidate blocks [lo, hi)
+	next   int // next block to load
+
+	blk      *Block
+	blkStrm  uint64
+	i, iend  int // events [i, iend) of blk remain (backward: iend-1 down to i)
+	ev       Event
+	err      error
+	allBlock bool // iterate every block regardless of stream (Merge)
+
+	blooms           []byte // bloom filters of blocks [bloomLo, bloomHi)
+	bloomLo, bloomHi int
+	stats            CursorStats
+}
+
+// bloomBatch bounds the bytes of bloom filters a Cursor reads at once.
+const bloomBatch = 1 << 20
+
+// Cursor returns a cursor over the events of q.Stream with timestamps in
+// [q.Start, q.End). A stream the segment does not hold gives no events.
+func (r *Reader) Cursor(q Query) *Cursor {
+	c := &Cursor{r: r, start: q.Start, end: q.End, backward: q.Backward, stream: q.Stream}
+	if c.end == 0 {
+		c.end = math.MaxInt64
+	}
+	for _, t := range q.Terms {
+		c.keys = appendTermKeys(c.keys, t)
+	}
+	s := r.stream(q.Stream)
+	if s == nil || c.start >= c.end {
+		return c
+	}
+	blocks := r.blocks[s.firstBlock : s.firstBlock+s.Blocks]
+	// Blocks of a stream are in time order and overlap at most at their
+	// ends: the candidates are a contiguous run.
+	lo := sort.Search(len(blocks), func(i int) bool { return blocks[i].maxTS >= c.start })
+	hi := sort.Search(len(blocks), func(i int) bool { return blocks[i].minTS >= c.end })
+	c.lo, c.hi = s.firstBlock+lo, s.firstBlock+max(lo, hi)
+	c.next = c.lo
+	if c.backward {
+		c.next = c.hi - 1
+	}
+	return c
+}
+
+// allEvents returns a cursor over every event of the segment, in file order
+// (by stream, then time).
+func (r *Reader) allEvents() *Cursor {
+	return &Cursor{r: r, start: math.MinInt64, end: math.MaxInt64, hi: len(r.blocks), allBlock: true}
+}
+
+// Next advances to the next event and reports whether there is one. It
+// returns false at the end and after an error; see Err.
+func (c *Cursor) Next() bool {
+	for c.err == nil {
+		if c.blk != nil && c.i < c.iend {
+			if c.backward {
+				c.iend--
+				c.ev = c.blk.event(c.blkStrm, c.iend)
+			} else {
+				c.ev = c.blk.event(c.blkStrm, c.i)
+				c.i++
+			}
+			return true
+		}
+		c.blk = nil
+		if !c.loadNext() {
+			return false
+		}
+	}
+	return false
+}
+
+// loadNext loads the next candidate block that the bloom filters allow.
+func (c *Cursor) loadNext() bool {
+	for {
+		bi := c.next
+		if c.backward {
+			if bi < c.lo {
+				return false
+			}
+			c.next--
+		} else {
+			if bi >= c.hi {
+				return false
+			}
+			c.next++
+		}
+		if len(c.keys) > 0 {
+			ok, err := c.bloomAllows(bi)
+			if err != nil {
+				c.err = err
+				return false
+			}
+			if !ok {
+				c.stats.BlocksSkipped++
+				continue
+			}
+		}
+		var b *Block
+		var err error
+		if c.allBlock {
+			b, err = c.r.loadBlock(bi) // merges stay out of the cache
+		} else {
+			b, err = c.r.block(bi)
+		}
+		if err != nil {
+			c.err = err
+			return false
+		}
+		c.stats.BlocksRead++
+		c.blk, c.blkStrm = b, c.r.blocks[bi].stream
+		c.i = sort.Search(len(b.ts), func(i int) bool { return b.ts[i] >= c.start })
+		c.iend = sort.Search(len(b.ts), func(i int) bool { return b.ts[i] >= c.end })
+		return true
+	}
+}
+
+// bloomAllows reports whether block bi may hold all of c.keys, reading the
+// bloom filters of the next candidate blocks in one read when needed.
+func (c *Cursor) bloomAllows(bi int) (bool, error) {
+	r := c.r
+	if bi < c.bloomLo || bi >= c.bloomHi {
+		// Bloom filters of consecutive blocks are adjacent in the file.
+		lo, hi := bi, bi+1
+		size := int64(r.blocks[bi].bloomLen)
+		if c.backward {
+			for lo > c.lo && size+int64(r.blocks[lo-1].bloomLen) <= bloomBatch {
+				lo--
+				size += int64(r.blocks[lo].bloomLen)
+			}
+		} else {
+			for hi < c.hi && size+int64(r.blocks[hi].bloomLen) <= bloomBatch {
+				size += int64(r.blocks[hi].bloomLen)
+				hi++
+			}
+		}
+		if int64(cap(c.blooms)) < size {
+			c.blooms = make([]byte, size)
+		}
+		c.blooms = c.blooms[:size]
+		if err := r.readAt(c.blooms, r.blocks[lo].bloomOff); err != nil {
+			c.bloomLo, c.bloomHi = 0, 0
+			return false, err
+		}
+		c.bloomLo, c.bloomHi = lo, hi
+		c.stats.BloomReads++
+	}
+	e := &r.blocks[bi]
+	rel := e.bloomOff - r.blocks[c.bloomLo].bloomOff
+	f := c.blooms[rel : rel+int64(e.bloomLen)]
+	if err := r.checkBloom(bi, f); err != nil {
+		return false, err
+	}
+	return bloomHas(f, c.keys), nil
+}
+
+// Event returns the current event. Its Message shares the memory of a
+// decoded block, which is immutable; holding the string keeps that block
+// alive, so copy it (strings.Clone) to keep it long.
+func (c *Cursor) Event() Event { return c.ev }
+
+// Err returns the error that stopped the cursor, if any: a
+// *CorruptionError, ErrClosed or an I/O error.
+func (c *Cursor) Err() error { return c.err }
+
+// Stats returns what the cursor has done so far.
+func (c *Cursor) Stats() CursorStats { return c.stats }
