@@ -18,6 +18,7 @@ const usage = `logpond: a self-hosted log platform that speaks the CloudWatch Lo
 Usage:
   logpond server [flags]    run the server (see: logpond server --help)
   logpond loadgen [flags]   send a benchmark corpus and report the ingest rate
+  logpond report [flags] FILE  send scan results (SARIF, JSON findings) to a log group
   logpond version           print the version
 
 Run "logpond COMMAND --help" for a command's flags.
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServer(ctx, args[1:], stdout, stderr)
 	case "loadgen":
 		return runLoadgen(ctx, args[1:], stdout, stderr)
+	case "report":
+		return runReport(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "logpond", version)
 		return nil
