@@ -9,6 +9,7 @@ need_apt=()
 # The end-to-end script needs AWS CLI v2 (Debian's awscli package).
 if ! /usr/bin/aws --version 2>/dev/null | grep -q '^aws-cli/2'; then need_apt+=(awscli); fi
 command -v python3 >/dev/null || need_apt+=(python3)
+command -v node >/dev/null || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   echo "installing: ${need_apt[*]}"
@@ -28,5 +29,10 @@ if [ -f ../shared/reference/cloudwatch-logs-api/service-2.json ]; then
 fi
 echo "== go test"
 go test -count=1 ./...
+echo "== web UI (vitest, bundle check, Chromium end-to-end)"
+# Screenshots go to a scratch dir unless UPDATE_SCREENSHOTS=1 asks to
+# refresh the committed ones in docs/screenshots.
+if [ "${UPDATE_SCREENSHOTS:-}" != 1 ]; then export LOGPOND_SCREENSHOTS="${LOGPOND_SCREENSHOTS:-$(mktemp -d)}"; fi
+bash web/run-tests.sh
 echo "== AWS CLI end-to-end"
 AWS=/usr/bin/aws bash test/e2e/cli.sh

@@ -16,6 +16,7 @@ import (
 	"github.com/logpond/logpond/internal/api/sigv4"
 	"github.com/logpond/logpond/internal/auth"
 	"github.com/logpond/logpond/internal/store"
+	"github.com/logpond/logpond/internal/ui"
 )
 
 // Options configure a Server.
@@ -37,6 +38,7 @@ type Options struct {
 type Server struct {
 	Store   *store.Store
 	handler http.Handler
+	ui      *ui.Handler
 	api     *api.Server // its Close stops running Logs Insights queries
 }
 
@@ -66,8 +68,18 @@ func Open(opts Options) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	u, err := ui.New(ui.Options{API: a, Store: st, Lookup: opts.Keys.Lookup, NoAuth: opts.NoAuth,
+		DefaultAccount: opts.DefaultAccount, Logger: opts.Logger, Now: opts.Now})
+	if err != nil {
+		a.Close()
+		st.Close()
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /{$}", a)
+	// The web UI; a browser that opens the server's address lands on it.
+	mux.Handle("/ui/", u)
+	mux.Handle("GET /{$}", ui.RedirectBrowsers(a))
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		set.WritePrometheus(w)
@@ -80,14 +92,15 @@ func Open(opts Options) (*Server, error) {
 	// Anything else that is not the API gets the API's own error shape, so
 	// that misdirected SDK calls fail clearly.
 	mux.Handle("/", a)
-	return &Server{Store: st, handler: mux, api: a}, nil
+	return &Server{Store: st, handler: mux, ui: u, api: a}, nil
 }
 
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close stops running Logs Insights queries and closes the store. Stop
-// serving HTTP first.
+// Close ends the UI's live-tail streams, stops running Logs Insights
+// queries and closes the store. Stop serving HTTP first.
 func (s *Server) Close() error {
+	s.ui.Close()
 	return errors.Join(s.api.Close(), s.Store.Close())
 }
