@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -186,6 +187,13 @@ func TestCrashRecovery(t *testing.T) {
 	sum.corrupt = crashSumField(logs, "corrupt_records")
 	if n := crashSumField(logs, "undecodable"); n > 0 {
 		t.Errorf("replay found %d records whose checksum passed but whose payload did not decode", n)
+	}
+	// The server sealed its head into segment files while being killed, so
+	// kills also landed around seals and merges.
+	if segs, _ := filepath.Glob(filepath.Join(srv.dir, "segments", "*")); len(segs) == 0 {
+		t.Errorf("no segment files in %s: the run never sealed", srv.dir)
+	} else {
+		t.Logf("%d segment files at the end", len(segs))
 	}
 	// Without a kill that caught requests in flight the test proves nothing.
 	if sum.killsInFlight == 0 || sum.failedAttempts == 0 {
@@ -456,7 +464,8 @@ func (s *crashServer) start(ctx context.Context) error {
 	}
 	s.n++
 	defer func(t0 time.Time) { s.starting += time.Since(t0) }(time.Now())
-	args, err := json.Marshal([]string{"server", "--listen", s.addr, "--data-dir", s.dir})
+	// Small seal thresholds: kills land during seals and merges too.
+	args, err := json.Marshal([]string{"server", "--listen", s.addr, "--data-dir", s.dir, "--head-max-bytes", "262144", "--seal-interval", "300ms"})
 	if err != nil {
 		return err
 	}

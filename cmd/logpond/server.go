@@ -46,6 +46,10 @@ type serverConfig struct {
 	account     string
 	logLevel    string
 	shutdown    time.Duration
+
+	headMaxBytes int64
+	sealInterval time.Duration
+	cacheBytes   int64
 }
 
 func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -62,6 +66,9 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.DurationVar(&cfg.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight at shutdown")
 	configFile := fs.String("config", "", "configuration file (JSON; keys are flag names)")
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of the whole run to this file (for benchmarks)")
+	fs.Int64Var(&cfg.headMaxBytes, "head-max-bytes", 0, "seal the in-memory head into segment files at this many message bytes (0: 64 MiB)")
+	fs.DurationVar(&cfg.sealInterval, "seal-interval", 0, "seal the head at least this often (0: 5m)")
+	fs.Int64Var(&cfg.cacheBytes, "cache-bytes", 0, "cache of decompressed segment blocks (0: 64 MiB)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -92,6 +99,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	opts := server.Options{DataDir: cfg.dataDir, Logger: logger, DefaultAccount: cfg.account}
+	opts.Store.HeadMaxBytes, opts.Store.SealInterval, opts.Store.CacheBytes = cfg.headMaxBytes, cfg.sealInterval, cfg.cacheBytes
 	switch cfg.authMode {
 	case "none":
 		opts.NoAuth = true

@@ -6,6 +6,7 @@ import (
 
 	"github.com/logpond/logpond/internal/api/model"
 	"github.com/logpond/logpond/internal/api/putevents"
+	"github.com/logpond/logpond/internal/query"
 	"github.com/logpond/logpond/internal/store"
 )
 
@@ -248,6 +249,9 @@ func (s *Server) filterLogEvents(c *call) (any, error) {
 			return nil, err
 		}
 		q.Match = match
+		if fp, err := query.ParseFilterPattern(*in.FilterPattern); err == nil {
+			q.Terms = fp.RequiredTerms() // segments skip blocks without them
+		}
 	}
 	res, err := s.store.FilterLogEvents(c.scope, group, q)
 	if err != nil {

@@ -32,6 +32,9 @@ type Options struct {
 	Now            func() time.Time // injected clock for tests; default time.Now
 	// LiveTailMaxDuration ends live tail sessions (default 3 h, as AWS).
 	LiveTailMaxDuration time.Duration
+	// Store tunes the embedded store (seal thresholds, cache size); its
+	// Dir, Logger, Now and Metrics are set by Open.
+	Store store.Options
 }
 
 // Server is an assembled logpond server.
@@ -54,7 +57,9 @@ func Open(opts Options) (*Server, error) {
 		return nil, errors.New("server: no credentials configured and authentication is on")
 	}
 	set := metrics.NewSet()
-	st, err := store.Open(store.Options{Dir: opts.DataDir, Logger: opts.Logger, Now: opts.Now, Metrics: set})
+	so := opts.Store
+	so.Dir, so.Logger, so.Now, so.Metrics = opts.DataDir, opts.Logger, opts.Now, set
+	st, err := store.Open(so)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}

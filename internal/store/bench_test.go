@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -134,4 +135,132 @@ func BenchmarkGetLogEvents(b *testing.B) {
 			}
 		}
 	})
+}
+
+// sealedStore returns a store with n corpus events in 8 streams, sealed and
+// merged, and the bytes its segments take.
+func sealedStore(b *testing.B, n int) (*Store, int64) {
+	b.Helper()
+	c := &clock{t: time.Now()}
+	dir := b.TempDir()
+	s, err := Open(Options{Dir: dir, Now: c.now, HeadMaxBytes: -1, SealInterval: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	s.CreateLogGroup(sc, "g", GroupOptions{})
+	for i := 0; i < 8; i++ {
+		s.CreateLogStream(sc, "g", fmt.Sprint("s", i))
+	}
+	const sealEvery = 250_000 // events per seal, like a 64 MiB head
+	for i, batch := range corpusBatches(n, 4000, c.now().UnixMilli()) {
+		if _, err := s.PutLogEvents(sc, "g", fmt.Sprint("s", i%8), batch); err != nil {
+			b.Fatal(err)
+		}
+		if (i+1)*4000%sealEvery == 0 {
+			if err := s.Seal(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := s.Seal(); err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Merge(); err != nil {
+		b.Fatal(err)
+	}
+	var size int64
+	for l := 0; l <= maxMergeLevel; l++ {
+		_, by := s.segmentFigures(l)
+		size += by
+	}
+	return s, size
+}
+
+// BenchmarkSealed reports bytes on disk per event after sealing and
+// merging 1M corpus events, and FilterLogEvents latency over them for a
+// rare term (block skipping by bloom filters) and a common term.
+// LOGPOND_BENCH_EVENTS overrides the 1M.
+func BenchmarkSealed(b *testing.B) {
+	n := 1_000_000
+	if v := os.Getenv("LOGPOND_BENCH_EVENTS"); v != "" {
+		fmt.Sscan(v, &n)
+	}
+	s, size := sealedStore(b, n)
+	b.Logf("%d events: %d segment bytes, %.1f B/event", n, size, float64(size)/float64(n))
+	for _, pat := range []string{loadgen.Needles[0].Term, `"POST /api/v1/orders"`} {
+		fp, err := query.ParseFilterPattern(pat)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("filter/"+pat, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				n := 0
+				var after *Key
+				for {
+					r, err := s.FilterLogEvents(sc, "g", FilterQuery{Range: AllTime, Match: fp.Match, Terms: fp.RequiredTerms(), After: after})
+					if err != nil {
+						b.Fatal(err)
+					}
+					n += len(r.Events)
+					if r.Next == nil {
+						break
+					}
+					after = r.Next
+				}
+				if n == 0 {
+					b.Fatal("no matches")
+				}
+			}
+		})
+	}
+	b.Run("get/newest", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if r, _ := s.GetLogEvents(sc, "g", "s0", GetQuery{Range: AllTime, Backward: true, Limit: 100}); len(r.Events) != 100 {
+				b.Fatal("short page")
+			}
+		}
+	})
+	b.Run("open", func(b *testing.B) {
+		dir := s.opts.Dir
+		s.Close()
+		for i := 0; i < b.N; i++ {
+			s2, err := Open(Options{Dir: dir, HeadMaxBytes: -1, SealInterval: -1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s2.Close()
+		}
+	})
+}
+
+// BenchmarkOpenManySegments measures start-up with 1,000 unmerged segments
+// of 1,000 events each.
+func BenchmarkOpenManySegments(b *testing.B) {
+	c := &clock{t: time.Now()}
+	dir := b.TempDir()
+	opts := Options{Dir: dir, Now: c.now, HeadMaxBytes: -1, SealInterval: -1}
+	s, err := Open(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.CreateLogGroup(sc, "g", GroupOptions{})
+	s.CreateLogStream(sc, "g", "s")
+	for _, batch := range corpusBatches(1_000_000, 1000, c.now().UnixMilli()) {
+		if _, err := s.PutLogEvents(sc, "g", "s", batch); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Seal(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s, err := Open(opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
 }

@@ -14,6 +14,7 @@ const MaxTags = 50
 type group struct {
 	meta    groupMeta
 	streams map[string]*stream
+	segs    []*segFile // replaced, never changed in place (segments.go)
 }
 
 // Group is a snapshot of a log group's description.
@@ -125,6 +126,12 @@ func (s *Store) DeleteLogGroup(sc Scope, name string) error {
 	for _, st := range g.streams {
 		delete(s.streams, st.meta.ID)
 	}
+	// The segment records went with the group's transaction; the files
+	// follow now (or at the next start-up, as unrecorded files).
+	for _, f := range g.segs {
+		s.retire(f)
+	}
+	g.segs = nil
 	return nil
 }
 

@@ -51,9 +51,49 @@ type stream struct {
 
 	mu        sync.RWMutex // guards the fields below
 	chunks    [][]Event
-	bytes     int64
-	lastIngst int64
+	bytes     int64 // message bytes in chunks
+	lastIngst int64 // of every event ever stored, head or segments
 	lastSeq   uint64
+
+	// seg sums the stream's events in its group's segments; guarded by
+	// Store.mu (written with it held for writing).
+	seg segStats
+}
+
+// segStats are a stream's figures over its group's segments.
+type segStats struct {
+	events, bytes int64
+	first, last   int64 // timestamps; valid when events > 0
+}
+
+// dropSealed removes the events with Seq <= sealed (they are in segments
+// now) and returns the message bytes removed. Chunks are replaced, never
+// changed, so views taken before stay valid.
+func (st *stream) dropSealed(sealed uint64) int64 {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var kept []Event
+	var dropped int64
+	for _, ch := range st.chunks {
+		for i := range ch {
+			if ch[i].Seq > sealed {
+				kept = append(kept, ch[i])
+			} else {
+				dropped += int64(len(ch[i].Message))
+			}
+		}
+	}
+	if dropped == 0 && len(kept) > 0 {
+		return 0
+	}
+	st.chunks = nil
+	for len(kept) > 0 {
+		k := min(len(kept), chunkCap)
+		st.chunks = append(st.chunks, slices.Clip(kept[:k]))
+		kept = kept[k:]
+	}
+	st.bytes -= dropped
+	return dropped
 }
 
 // insert adds events, which must be sorted by Key among themselves.
@@ -129,12 +169,23 @@ func (st *stream) appendLocked(evs []Event) {
 	}
 }
 
+// storedBytes returns the message bytes of the head and the segments;
+// Store.mu must be held.
 func (st *stream) storedBytes() int64 {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	return st.bytes
+	return st.bytes + st.seg.bytes
 }
 
+// lastSequence returns the newest sequence number of the stream.
+func (st *stream) lastSequence() uint64 {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.lastSeq
+}
+
+// snapshot describes the stream over head and segments; Store.mu must be
+// held.
 func (st *stream) snapshot() Stream {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
@@ -142,13 +193,21 @@ func (st *stream) snapshot() Stream {
 		Name:              st.meta.Name,
 		CreationTime:      st.meta.Created,
 		LastIngestionTime: st.lastIngst,
-		StoredBytes:       st.bytes,
+		StoredBytes:       st.bytes + st.seg.bytes,
 		LastSeq:           st.lastSeq,
 	}
+	if st.seg.events > 0 {
+		out.FirstEventTimestamp, out.LastEventTimestamp = st.seg.first, st.seg.last
+	}
 	if n := len(st.chunks); n > 0 {
-		out.FirstEventTimestamp = st.chunks[0][0].Timestamp
-		last := st.chunks[n-1]
-		out.LastEventTimestamp = last[len(last)-1].Timestamp
+		first := st.chunks[0][0].Timestamp
+		last := st.chunks[n-1][len(st.chunks[n-1])-1].Timestamp
+		if st.seg.events == 0 {
+			out.FirstEventTimestamp, out.LastEventTimestamp = first, last
+		} else {
+			out.FirstEventTimestamp = min(out.FirstEventTimestamp, first)
+			out.LastEventTimestamp = max(out.LastEventTimestamp, last)
+		}
 	}
 	return out
 }

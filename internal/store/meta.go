@@ -116,13 +116,17 @@ func (m *metaDB) putGroup(g *groupMeta) error {
 }
 
 // deleteGroup removes the group, all its streams and its configuration
-// resources (config.go) in one transaction.
+// resources (config.go) and its segment records (manifest.go) in one
+// transaction.
 func (m *metaDB) deleteGroup(g *groupMeta) error {
 	return m.db.Update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketGroups).Delete(g.key()); err != nil {
 			return err
 		}
 		if err := deleteGroupConfig(tx, g); err != nil {
+			return err
+		}
+		if err := deleteGroupSegmentsTx(tx, g.ID); err != nil {
 			return err
 		}
 		prefix := make([]byte, 8)

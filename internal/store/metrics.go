@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
@@ -13,6 +14,10 @@ type storeMetrics struct {
 	tooOld, tooNew, expired         *metrics.Counter
 	fsyncSeconds                    *metrics.Histogram
 	fsyncs, syncedRecords, syncedBy *metrics.Counter
+
+	seals, merges, mergedBytes   *metrics.Counter
+	expiredSegments, quarantined *metrics.Counter
+	sealSeconds, mergeSeconds    *metrics.Histogram
 }
 
 func newStoreMetrics(set *metrics.Set, s *Store) *storeMetrics {
@@ -26,7 +31,30 @@ func newStoreMetrics(set *metrics.Set, s *Store) *storeMetrics {
 		fsyncs:        set.NewCounter("logpond_wal_fsyncs_total"),
 		syncedRecords: set.NewCounter("logpond_wal_synced_records_total"),
 		syncedBy:      set.NewCounter("logpond_wal_synced_bytes_total"),
+
+		seals:           set.NewCounter("logpond_seals_total"),
+		sealSeconds:     set.NewHistogram("logpond_seal_duration_seconds"),
+		merges:          set.NewCounter("logpond_merges_total"),
+		mergedBytes:     set.NewCounter("logpond_merged_bytes_total"),
+		mergeSeconds:    set.NewHistogram("logpond_merge_duration_seconds"),
+		expiredSegments: set.NewCounter("logpond_expired_segments_total"),
+		quarantined:     set.NewCounter("logpond_quarantined_segments_total"),
 	}
+	for level := 0; level <= maxMergeLevel; level++ {
+		set.NewGauge(fmt.Sprintf(`logpond_segments{level="%d"}`, level), func() float64 { n, _ := s.segmentFigures(level); return float64(n) })
+		set.NewGauge(fmt.Sprintf(`logpond_segment_bytes{level="%d"}`, level), func() float64 { _, b := s.segmentFigures(level); return float64(b) })
+	}
+	set.NewGauge("logpond_head_bytes", func() float64 { return float64(s.headBytes.Load()) })
+	set.NewGauge("logpond_block_cache_bytes", func() float64 { return float64(s.cache.Stats().Bytes) })
+	set.NewGauge("logpond_block_cache_hit_ratio", func() float64 {
+		st := s.cache.Stats()
+		if st.Hits+st.Misses == 0 {
+			return 0
+		}
+		return float64(st.Hits) / float64(st.Hits+st.Misses)
+	})
+	set.NewGauge("logpond_block_cache_hits", func() float64 { return float64(s.cache.Stats().Hits) })
+	set.NewGauge("logpond_block_cache_misses", func() float64 { return float64(s.cache.Stats().Misses) })
 	set.NewGauge("logpond_log_groups", func() float64 { g, _, _ := s.counts(); return float64(g) })
 	set.NewGauge("logpond_log_streams", func() float64 { _, st, _ := s.counts(); return float64(st) })
 	set.NewGauge("logpond_head_events", func() float64 { _, _, e := s.counts(); return float64(e) })
@@ -84,4 +112,21 @@ func (s *Store) counts() (groups, streams, events int) {
 		st.mu.RUnlock()
 	}
 	return groups, streams, events
+}
+
+// segmentFigures returns the number and bytes of the segments at a level.
+func (s *Store) segmentFigures(level int) (n int, bytes int64) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, sg := range s.groups {
+		for _, g := range sg.groups {
+			for _, f := range g.segs {
+				if f.rec.Level == level {
+					n++
+					bytes += f.rec.Size
+				}
+			}
+		}
+	}
+	return n, bytes
 }

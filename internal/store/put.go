@@ -97,12 +97,16 @@ func (s *Store) PutLogEvents(sc Scope, groupName, streamName string, in []InputE
 		return res, &ParamError{"The batch of log events in a single PutLogEvents request cannot span more than 24 hours."}
 	}
 	if len(accepted) == 0 {
-		res.LastSeq = st.snapshot().LastSeq
+		res.LastSeq = st.lastSequence()
 		s.metrics.put(res, len(in), 0)
 		return res, nil
 	}
 
 	evs := make([]Event, len(accepted))
+	// The gate makes sequence assignment, WAL append and head insert one
+	// step as seen by a seal (seal.go).
+	s.gate.RLock()
+	defer s.gate.RUnlock()
 	last := s.seq.Add(uint64(len(accepted)))
 	first := last - uint64(len(accepted)) + 1
 	for i, e := range accepted {
@@ -119,13 +123,16 @@ func (s *Store) PutLogEvents(sc Scope, groupName, streamName string, in []InputE
 		return res, fmt.Errorf("append to wal: %w", err)
 	}
 	st.insert(evs, now)
-	s.publish(&Batch{Scope: sc, Group: groupName, Stream: streamName, Events: evs})
-	res.Accepted = len(evs)
-	res.LastSeq = last
 	bytes := 0
 	for i := range accepted {
 		bytes += len(accepted[i].Message)
 	}
+	if hb := s.headBytes.Add(int64(bytes)); s.opts.HeadMaxBytes > 0 && hb >= s.opts.HeadMaxBytes {
+		s.kickSeal()
+	}
+	s.publish(&Batch{Scope: sc, Group: groupName, Stream: streamName, Events: evs})
+	res.Accepted = len(evs)
+	res.LastSeq = last
 	s.metrics.put(res, len(in), bytes)
 	return res, nil
 }

@@ -73,6 +73,9 @@ type GetResult struct {
 	Events   []Event
 	Forward  Key
 	Backward Key
+	// Incomplete is set when a damaged segment was met (and quarantined):
+	// its events are missing from this and later reads.
+	Incomplete bool
 }
 
 // GetLogEvents reads a page of one stream's events.
@@ -80,16 +83,22 @@ func (s *Store) GetLogEvents(sc Scope, groupName, streamName string, q GetQuery)
 	s.mu.RLock()
 	g, st, err := s.streamLocked(sc, groupName, streamName)
 	var cutoff int64
+	var v view
+	var segs []*segFile
 	if err == nil {
 		cutoff = retentionCutoff(g.meta.Retention, s.nowMillis())
+		v = st.view()
+		segs = segsLocked(g)
 	}
 	s.mu.RUnlock()
 	if err != nil {
 		return GetResult{}, err
 	}
+	defer releaseSegs(segs)
 	lo, hi := q.Range.window(cutoff, q.From, q.Backward)
 	limit := pageLimit(q.Limit)
-	c := newCursor(st.view(), lo, hi, q.Backward)
+	rc := &readCtx{s: s}
+	c := rc.newStreamIter(st, v, segs, lo, hi, q.Backward)
 	var out []Event
 	size := 0
 	for e := c.event(); e != nil && len(out) < limit; e = c.event() {
@@ -114,6 +123,7 @@ func (s *Store) GetLogEvents(sc Scope, groupName, streamName string, q GetQuery)
 		res.Backward = out[0].Key()
 	}
 	res.Events = out
+	res.Incomplete = rc.incomplete.Load()
 	return res, nil
 }
 
@@ -132,6 +142,10 @@ type FilterQuery struct {
 	// MaxScan bounds the events examined in one call (0: no bound); when
 	// reached, the result has a Next key and fewer events than Limit.
 	MaxScan int
+	// Terms are substrings every matching message contains
+	// (query.FilterPattern.RequiredTerms); segments skip blocks without
+	// them. Match must still be set: the terms only narrow the search.
+	Terms []string
 }
 
 // FilteredEvent is an event with the stream it belongs to.
@@ -146,15 +160,18 @@ type FilteredEvent struct {
 type FilterResult struct {
 	Events []FilteredEvent
 	Next   *Key
+	// Incomplete is set when a damaged segment was met (and quarantined):
+	// the events it held are missing.
+	Incomplete bool
 }
 
 // FilterLogEvents searches a group's streams, merging them by Key.
-func (s *Store) FilterLogEvents(sc Scope, groupName string, q FilterQuery) (FilterResult, error) {
+func (s *Store) FilterLogEvents(sc Scope, groupName string, q FilterQuery) (res FilterResult, err error) {
 	s.mu.RLock()
-	g, err := s.groupLocked(sc, groupName)
-	if err != nil {
+	g, gerr := s.groupLocked(sc, groupName)
+	if gerr != nil {
 		s.mu.RUnlock()
-		return FilterResult{}, err
+		return FilterResult{}, gerr
 	}
 	cutoff := retentionCutoff(g.meta.Retention, s.nowMillis())
 	var streams []*stream
@@ -171,19 +188,29 @@ func (s *Store) FilterLogEvents(sc Scope, groupName string, q FilterQuery) (Filt
 			}
 		}
 	}
+	views := make([]view, len(streams))
+	for i, st := range streams {
+		views[i] = st.view()
+	}
+	segs := segsLocked(g)
 	s.mu.RUnlock()
+	defer releaseSegs(segs)
 
 	lo, hi := q.Range.window(cutoff, q.After, q.Backward)
+	rc := &readCtx{s: s}
+	if q.Match != nil {
+		rc.terms = checkableTerms(q.Terms)
+	}
 	m := &merger{backward: q.Backward}
-	for _, st := range streams {
-		c := newCursor(st.view(), lo, hi, q.Backward)
+	for i, st := range streams {
+		c := rc.newStreamIter(st, views[i], segs, lo, hi, q.Backward)
 		if c.event() != nil {
 			m.items = append(m.items, mergeItem{c: c, st: st})
 		}
 	}
 	heap.Init(m)
 	limit := pageLimit(q.Limit)
-	var res FilterResult
+	defer func() { res.Incomplete = rc.incomplete.Load() }()
 	size, scanned := 0, 0
 	for m.Len() > 0 {
 		// Consume the leading stream's events up to the next stream's
@@ -240,7 +267,7 @@ func lastKey(res FilterResult, e *Event, backward bool) Key {
 }
 
 type mergeItem struct {
-	c  *cursor
+	c  *streamIter
 	st *stream
 }
 

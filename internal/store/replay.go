@@ -25,11 +25,13 @@ func (s *Store) loadMeta() error {
 	return nil
 }
 
-// replayWAL loads every WAL record into the head. Records of streams that
-// no longer exist are skipped.
+// replayWAL loads the WAL records not yet sealed into the head. Records of
+// streams that no longer exist are skipped, and so are records whose events
+// are all at or below sealedSeq (they are in segments; a record's sequence
+// numbers are contiguous and a seal never splits one).
 func (s *Store) replayWAL() error {
 	var maxSeq uint64
-	var skipped, bad int
+	var skipped, bad, sealed int
 	stats, err := s.wal.Replay(func(b []byte) error {
 		r, err := decodeEventsRecord(b)
 		if err != nil {
@@ -38,8 +40,13 @@ func (s *Store) replayWAL() error {
 			bad++
 			return nil
 		}
-		if n := len(r.events); n > 0 && r.events[n-1].Seq > maxSeq {
+		n := len(r.events)
+		if n > 0 && r.events[n-1].Seq > maxSeq {
 			maxSeq = r.events[n-1].Seq
+		}
+		if n > 0 && r.events[n-1].Seq <= s.sealedSeq {
+			sealed++ // in a segment already
+			return nil
 		}
 		st := s.streams[r.streamID]
 		if st == nil {
@@ -47,14 +54,19 @@ func (s *Store) replayWAL() error {
 			return nil
 		}
 		st.insert(r.events, r.ingestion)
+		var size int64
+		for i := range r.events {
+			size += int64(len(r.events[i].Message))
+		}
+		s.headBytes.Add(size)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("replay wal: %w", err)
 	}
-	s.seq.Store(maxSeq)
+	s.seq.Store(max(maxSeq, s.sealedSeq))
 	s.replay = stats
 	s.log.Info("wal replayed", "records", stats.Records, "bytes", stats.Bytes, "torn_tails", stats.TornTails,
-		"corrupt_records", stats.CorruptRecords, "skipped_deleted", skipped, "undecodable", bad)
+		"corrupt_records", stats.CorruptRecords, "skipped_deleted", skipped, "skipped_sealed", sealed, "undecodable", bad)
 	return nil
 }

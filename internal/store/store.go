@@ -24,6 +24,7 @@ import (
 
 	"github.com/VictoriaMetrics/metrics"
 
+	"github.com/logpond/logpond/internal/store/segment"
 	"github.com/logpond/logpond/internal/store/wal"
 )
 
@@ -59,7 +60,55 @@ type Options struct {
 	WALSegmentSize int64
 	// Metrics receives the store's metrics; nil keeps them private.
 	Metrics *metrics.Set
+
+	// HeadMaxBytes seals the head into segments when its messages reach
+	// this many bytes. 0: the default (64 MiB); negative: never by size.
+	HeadMaxBytes int64
+	// SealInterval seals the head when this long has passed since the last
+	// seal. 0: the default (5 min); negative: never by age.
+	SealInterval time.Duration
+	// CacheBytes bounds the cache of decompressed segment blocks shared by
+	// all reads. 0: 64 MiB.
+	CacheBytes int64
+	// MaxSegmentBytes stops merging segments whose inputs would be larger.
+	// 0: 1 GiB.
+	MaxSegmentBytes int64
+	// MaintainInterval is how often the background loop checks for seals,
+	// merges and expired segments. 0: 1 s.
+	MaintainInterval time.Duration
+
+	segFS segment.FS // tests inject failures; nil: the OS
 }
+
+// Defaults of Options. Sealing is on unless both HeadMaxBytes and
+// SealInterval are negative.
+const (
+	defaultHeadMaxBytes     = 64 << 20
+	defaultSealInterval     = 5 * time.Minute
+	defaultCacheBytes       = 64 << 20
+	defaultMaxSegmentBytes  = 1 << 30
+	defaultMaintainInterval = time.Second
+)
+
+func (o *Options) setDefaults() {
+	if o.HeadMaxBytes == 0 {
+		o.HeadMaxBytes = defaultHeadMaxBytes
+	}
+	if o.SealInterval == 0 {
+		o.SealInterval = defaultSealInterval
+	}
+	if o.CacheBytes <= 0 {
+		o.CacheBytes = defaultCacheBytes
+	}
+	if o.MaxSegmentBytes <= 0 {
+		o.MaxSegmentBytes = defaultMaxSegmentBytes
+	}
+	if o.MaintainInterval <= 0 {
+		o.MaintainInterval = defaultMaintainInterval
+	}
+}
+
+func (o *Options) sealing() bool { return o.HeadMaxBytes > 0 || o.SealInterval > 0 }
 
 // Store is the embedded log store.
 type Store struct {
@@ -78,6 +127,23 @@ type Store struct {
 	replay  wal.ReplayStats
 	metrics *storeMetrics
 	taps    taps
+
+	// gate is held for reading by PutLogEvents from sequence assignment
+	// through head insert, and for writing by a seal while it rotates the
+	// WAL and reads the last sequence number (seal.go).
+	gate sync.RWMutex
+	// bgMu serialises seals, merges and retention passes, and guards
+	// sealedSeq.
+	bgMu      sync.Mutex
+	sealedSeq uint64 // every event with a sequence number <= it is in segments
+	headBytes atomic.Int64
+	nextSegID atomic.Uint64 // last segment file number used
+	cache     *segment.LRU
+	damaged   atomic.Bool // a segment was quarantined since Open
+
+	kick chan struct{} // wakes the background loop
+	stop chan struct{} // closed by Close
+	bgWG sync.WaitGroup
 }
 
 // scoped holds the groups of one account and region.
@@ -100,12 +166,16 @@ func Open(opts Options) (*Store, error) {
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
+	opts.setDefaults()
 	s := &Store{
 		opts:    opts,
 		log:     opts.Logger,
 		now:     opts.Now,
 		groups:  map[string]*scoped{},
 		streams: map[uint64]*stream{},
+		cache:   segment.NewLRU(opts.CacheBytes),
+		kick:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
 	}
 	if opts.Metrics == nil {
 		opts.Metrics = metrics.NewSet()
@@ -120,6 +190,17 @@ func Open(opts Options) (*Store, error) {
 		meta.close()
 		return nil, err
 	}
+	recs, sealed, err := meta.loadManifest()
+	if err != nil {
+		meta.close()
+		return nil, fmt.Errorf("load segment manifest: %w", err)
+	}
+	s.sealedSeq = sealed
+	if err := s.openSegments(recs); err != nil {
+		s.closeSegments()
+		meta.close()
+		return nil, err
+	}
 	w, err := wal.Open(filepath.Join(opts.Dir, "wal"), wal.Options{SegmentSize: opts.WALSegmentSize, Logger: opts.Logger, OnSync: s.metrics.onSync})
 	if err != nil {
 		meta.close()
@@ -128,17 +209,39 @@ func Open(opts Options) (*Store, error) {
 	s.wal = w
 	if err := s.replayWAL(); err != nil {
 		w.Close()
+		s.closeSegments()
 		meta.close()
 		return nil, err
+	}
+	if opts.sealing() {
+		s.bgWG.Add(1)
+		go s.background()
 	}
 	return s, nil
 }
 
+// closeSegments drops the groups' references to their segments.
+func (s *Store) closeSegments() {
+	for _, sg := range s.groups {
+		for _, g := range sg.groups {
+			for _, f := range g.segs {
+				f.release()
+			}
+			g.segs = nil
+		}
+	}
+}
+
+// Damaged reports whether a segment was found damaged and quarantined since
+// Open: some events are missing from reads.
+func (s *Store) Damaged() bool { return s.damaged.Load() }
+
 // ReplayStats describes what the last start-up replay found.
 func (s *Store) ReplayStats() wal.ReplayStats { return s.replay }
 
-// Close flushes and closes the WAL and the metadata database. Calls after
-// Close return ErrClosed.
+// Close stops the background work (waiting for a seal or merge under way
+// to finish), flushes and closes the WAL, and closes the segments and the
+// metadata database. Calls after Close return ErrClosed.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -147,7 +250,15 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	s.mu.Unlock()
-	return errors.Join(s.wal.Close(), s.meta.close())
+	close(s.stop)
+	s.bgWG.Wait()
+	s.bgMu.Lock() // a Seal or Merge called directly
+	defer s.bgMu.Unlock()
+	err := s.wal.Close()
+	s.mu.Lock()
+	s.closeSegments()
+	s.mu.Unlock()
+	return errors.Join(err, s.meta.close())
 }
 
 func (s *Store) nowMillis() int64 { return s.now().UnixMilli() }

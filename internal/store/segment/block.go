@@ -42,6 +42,31 @@ const (
 	maxDigits   = 19  // longer digit runs stay literal (10^19 < 2^64)
 )
 
+// byteClass folds the tables appendTemplate consults for each byte into one
+// lookup: clStop for bytes that always end a literal run (markers and
+// digits), clHex for the other lower-case hex digits (which start a hex run
+// at a word boundary), clWord for word bytes.
+const (
+	clStop = 1 << iota
+	clHex
+	clWord
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if c <= tmLastRes || (c >= '0' && c <= '9') {
+			t[c] |= clStop
+		}
+		if isLowerHex[c] {
+			t[c] |= clHex
+		}
+		if wordByte[c] {
+			t[c] |= clWord
+		}
+	}
+	return t
+}()
+
 var isLowerHex = func() (t [256]bool) {
 	for c := 0; c < 256; c++ {
 		t[c] = c >= '0' && c <= '9' || c >= 'a' && c <= 'f'
@@ -89,6 +114,25 @@ func (b *blockEncoder) add(e *Event) {
 // appendTemplate splits msg into the three sections.
 func appendTemplate(tmpl, nums, hex []byte, msg string, ts int64) ([]byte, []byte, []byte) {
 	for i := 0; i < len(msg); {
+		// Fast path: copy the run of bytes that stand for themselves (no
+		// digit, no marker byte, no hex run starting at a word boundary)
+		// with one append.
+		j := i
+		afterWord := i > 0 && wordByte[msg[i-1]]
+		for j < len(msg) {
+			cl := byteClass[msg[j]]
+			if cl&clStop != 0 || (cl&clHex != 0 && !afterWord) {
+				break
+			}
+			afterWord = cl&clWord != 0
+			j++
+		}
+		if j > i {
+			tmpl = append(tmpl, msg[i:j]...)
+			if i = j; i == len(msg) {
+				break
+			}
+		}
 		c := msg[i]
 		if isLowerHex[c] && (i == 0 || !wordByte[msg[i-1]]) {
 			j := i + 1

@@ -1,0 +1,203 @@
+package store
+
+import (
+	"errors"
+	"math"
+	"os"
+	"sync/atomic"
+
+	"github.com/logpond/logpond/internal/store/segment"
+)
+
+// A read of one stream merges its head view with cursors over the group's
+// segments that hold the stream, by Key. Head and segments never share an
+// event (a seal moves events under Store.mu, which readers hold while they
+// take their views and segment references); equal keys from two sources
+// are still returned once, so that a mistake there cannot duplicate events.
+
+// source is one ordered supply of a stream's events within a key window.
+type source interface {
+	event() *Event // the current event, nil at the end
+	advance()
+}
+
+// readCtx is what one read shares between its stream iterators.
+type readCtx struct {
+	s          *Store
+	terms      []string    // checkable required terms, for block skipping
+	incomplete atomic.Bool // a segment failed and was quarantined
+}
+
+// segsLocked returns the group's segments with a reference taken on each;
+// s.mu must be held. Call releaseSegs when done.
+func segsLocked(g *group) []*segFile {
+	segs := g.segs
+	for _, f := range segs {
+		f.acquire()
+	}
+	return segs
+}
+
+func releaseSegs(segs []*segFile) {
+	for _, f := range segs {
+		f.release()
+	}
+}
+
+// streamIter merges the sources of one stream.
+type streamIter struct {
+	srcs     []source
+	cur      int // index of the source with the next event, -1 at the end
+	backward bool
+}
+
+func (rc *readCtx) newStreamIter(st *stream, v view, segs []*segFile, lo, hi Key, backward bool) *streamIter {
+	it := &streamIter{backward: backward}
+	it.srcs = append(it.srcs, newCursor(v, lo, hi, backward))
+	for _, f := range segs {
+		ss, ok := f.r.Stream(st.meta.ID)
+		if !ok || ss.LastTimestamp < lo.Timestamp || ss.FirstTimestamp > hi.Timestamp || f.quarantined.Load() {
+			continue
+		}
+		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms}
+		if hi.Timestamp < math.MaxInt64 {
+			q.End = hi.Timestamp + 1
+		}
+		src := &segSource{rc: rc, f: f, c: f.r.Cursor(q), lo: lo, hi: hi, backward: backward}
+		src.fill()
+		if src.ok {
+			it.srcs = append(it.srcs, src)
+		}
+	}
+	it.pick()
+	return it
+}
+
+func (it *streamIter) before(a, b Key) bool {
+	if it.backward {
+		return b.Less(a)
+	}
+	return a.Less(b)
+}
+
+func (it *streamIter) pick() {
+	it.cur = -1
+	var best Key
+	for i, s := range it.srcs {
+		e := s.event()
+		if e == nil {
+			continue
+		}
+		if it.cur < 0 || it.before(e.Key(), best) {
+			it.cur, best = i, e.Key()
+		}
+	}
+}
+
+func (it *streamIter) event() *Event {
+	if it.cur < 0 {
+		return nil
+	}
+	return it.srcs[it.cur].event()
+}
+
+func (it *streamIter) advance() {
+	if it.cur < 0 {
+		return
+	}
+	if len(it.srcs) == 1 {
+		it.srcs[0].advance()
+		if it.srcs[0].event() == nil {
+			it.cur = -1
+		}
+		return
+	}
+	k := it.srcs[it.cur].event().Key()
+	it.srcs[it.cur].advance()
+	for _, s := range it.srcs {
+		if e := s.event(); e != nil && e.Key() == k {
+			s.advance() // the same event from two sources
+		}
+	}
+	it.pick()
+}
+
+// segSource reads one stream of one segment within (lo, hi).
+type segSource struct {
+	rc       *readCtx
+	f        *segFile
+	c        *segment.Cursor
+	lo, hi   Key
+	backward bool
+	ev       Event
+	ok       bool
+}
+
+func (x *segSource) fill() {
+	x.ok = false
+	for x.c.Next() {
+		e := x.c.Event()
+		k := Key{e.Timestamp, e.Seq}
+		if x.backward {
+			if !k.Less(x.hi) {
+				continue
+			}
+			if !x.lo.Less(k) {
+				return
+			}
+		} else {
+			if !x.lo.Less(k) {
+				continue
+			}
+			if !k.Less(x.hi) {
+				return
+			}
+		}
+		x.ev = Event{Timestamp: e.Timestamp, Ingestion: e.Ingestion, Seq: e.Seq, Message: e.Message}
+		x.ok = true
+		return
+	}
+	if err := x.c.Err(); err != nil {
+		x.rc.segmentFailed(x.f, err)
+	}
+}
+
+func (x *segSource) event() *Event {
+	if !x.ok {
+		return nil
+	}
+	return &x.ev
+}
+
+func (x *segSource) advance() { x.fill() }
+
+// segmentFailed handles a segment read error: corruption quarantines the
+// segment; either way the read goes on without it and is incomplete.
+func (rc *readCtx) segmentFailed(f *segFile, err error) {
+	rc.incomplete.Store(true)
+	if segCorruption(err) {
+		rc.s.quarantine(f, err)
+		return
+	}
+	if !errors.Is(err, segment.ErrClosed) {
+		rc.s.log.Error("segment read failed", "file", f.path, "err", err)
+	}
+}
+
+// checkableTerms keeps the terms a segment can check.
+func checkableTerms(terms []string) []string {
+	var out []string
+	for _, t := range terms {
+		if segment.CheckableTerm(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func removeIfExists(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,290 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/logpond/logpond/internal/store/segment"
+)
+
+// Sealing moves the head's events into segment files and truncates the WAL.
+//
+//  1. With the gate held for writing (PutLogEvents holds it for reading
+//     from sequence assignment through head insert): idx := wal.Rotate(),
+//     S := the last sequence number handed out. Every event with seq <= S
+//     is now in the head and in WAL files < idx; every later event goes to
+//     files >= idx.
+//  2. For each group, the head events with seq <= S are written to one new
+//     segment (temporary name, fsync, rename, directory fsync).
+//  3. One bbolt transaction records the new segments and sealedSeq = S.
+//  4. With Store.mu held for writing, the segments join their groups and
+//     the events with seq <= S leave the heads: a reader, which takes its
+//     segment list and head views under Store.mu, sees each event once.
+//  5. wal.TruncateBefore(idx).
+//
+// A crash before 3 leaves files without records (deleted at start-up) and
+// the WAL complete; after 3, replay skips the records at or below
+// sealedSeq (a batch's sequence numbers are contiguous and a batch is all
+// below or all above S, so the test is per record). Nothing is lost or
+// read twice at any step.
+
+// Seal writes the head's events to segments now. The background loop calls
+// it by size and age; tests and tools call it directly.
+func (s *Store) Seal() error {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	return s.sealLocked()
+}
+
+// sealLocked seals; s.bgMu must be held.
+func (s *Store) sealLocked() error {
+	start := time.Now()
+	s.gate.Lock()
+	idx, err := s.wal.Rotate()
+	S := s.seq.Load()
+	s.gate.Unlock()
+	if err != nil {
+		return fmt.Errorf("seal: %w", err)
+	}
+	if S <= s.sealedSeq {
+		return nil
+	}
+
+	type job struct {
+		g       *group
+		streams []*stream
+		views   []view
+	}
+	var jobs []job
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return ErrClosed
+	}
+	for _, sg := range s.groups {
+		for _, g := range sg.groups {
+			j := job{g: g}
+			for _, st := range g.streams {
+				j.streams = append(j.streams, st)
+			}
+			slices.SortFunc(j.streams, func(a, b *stream) int { return cmpU64(a.meta.ID, b.meta.ID) })
+			for _, st := range j.streams {
+				j.views = append(j.views, st.view())
+			}
+			jobs = append(jobs, j)
+		}
+	}
+	s.mu.RUnlock()
+
+	var made []*segFile
+	abort := func() {
+		for _, f := range made {
+			f.r.Close()
+			os.Remove(f.path)
+		}
+	}
+	for _, j := range jobs {
+		f, err := s.writeSeal(j.g.meta.ID, j.streams, j.views, S)
+		if err != nil {
+			abort()
+			return fmt.Errorf("seal group %s: %w", j.g.meta.Name, err)
+		}
+		if f != nil {
+			made = append(made, f)
+		}
+	}
+	recs := make([]segRecord, len(made))
+	for i, f := range made {
+		recs[i] = f.rec
+	}
+
+	s.mu.Lock()
+	if err := s.meta.commitManifest(manifestChange{add: recs, sealedSeq: S}); err != nil {
+		s.mu.Unlock()
+		abort()
+		return fmt.Errorf("seal: record segments: %w", err)
+	}
+	s.sealedSeq = S
+	byID := map[uint64]*group{}
+	for _, j := range jobs {
+		byID[j.g.meta.ID] = j.g
+	}
+	var orphans []*segFile
+	for _, f := range made {
+		g := byID[f.rec.GroupID]
+		if !s.groupAliveLocked(g) {
+			orphans = append(orphans, f) // deleted while we wrote
+			continue
+		}
+		g.segs = append(slices.Clone(g.segs), f)
+	}
+	var dropped int64
+	for _, st := range s.streams {
+		dropped += st.dropSealed(S)
+	}
+	s.headBytes.Add(-dropped)
+	for _, j := range jobs {
+		if s.groupAliveLocked(j.g) {
+			s.segStatsLocked(j.g)
+		}
+	}
+	s.mu.Unlock()
+	if len(orphans) > 0 {
+		s.dropRecords(orphans)
+	}
+	if err := s.wal.TruncateBefore(idx); err != nil {
+		return fmt.Errorf("seal: %w", err)
+	}
+	s.metrics.sealSeconds.UpdateDuration(start)
+	s.metrics.seals.Inc()
+	s.log.Debug("sealed", "segments", len(made), "sealed_seq", S, "duration", time.Since(start))
+	return nil
+}
+
+// groupAliveLocked reports whether g is still a group of the store.
+func (s *Store) groupAliveLocked(g *group) bool {
+	if g == nil {
+		return false
+	}
+	sg := s.groups[Scope{g.meta.Account, g.meta.Region}.key()]
+	return sg != nil && sg.groups[g.meta.Name] == g
+}
+
+// dropRecords removes segments that belong to no live group from the
+// manifest and the disk.
+func (s *Store) dropRecords(fs []*segFile) {
+	recs := make([]segRecord, len(fs))
+	for i, f := range fs {
+		recs[i] = f.rec
+	}
+	if err := s.meta.commitManifest(manifestChange{remove: recs}); err != nil {
+		s.log.Warn("drop segment records (start-up removes them)", "err", err)
+		return
+	}
+	for _, f := range fs {
+		s.retire(f)
+	}
+}
+
+// writeSeal writes one group's head events with seq <= S into a new
+// segment; nil when there are none.
+func (s *Store) writeSeal(groupID uint64, streams []*stream, views []view, S uint64) (*segFile, error) {
+	id := s.nextSegID.Add(1)
+	path := filepath.Join(s.segDir(), segName(id))
+	var w *segment.Writer
+	rec := segRecord{ID: id, GroupID: groupID, MinTS: maxTimestamp, MaxTS: minTimestamp, MinSeq: ^uint64(0)}
+	for i, st := range streams {
+		sr := segStreamRecord{ID: st.meta.ID}
+		for _, ch := range views[i].chunks {
+			for k := range ch {
+				e := &ch[k]
+				if e.Seq > S {
+					continue
+				}
+				if w == nil {
+					var err error
+					if w, err = segment.Create(path, segment.Options{GroupID: groupID, FS: s.opts.segFS,
+						// Seals are on the ingest path's CPU budget: compress
+						// fast here; merges rewrite at the default level.
+						Level: zstd.SpeedFastest}); err != nil {
+						return nil, err
+					}
+				}
+				if err := w.Add(segment.Event{Stream: st.meta.ID, Timestamp: e.Timestamp, Ingestion: e.Ingestion, Seq: e.Seq, Message: e.Message}); err != nil {
+					w.Abort()
+					return nil, err
+				}
+				rec.Events++
+				rec.MinTS, rec.MaxTS = min(rec.MinTS, e.Timestamp), max(rec.MaxTS, e.Timestamp)
+				rec.MinSeq, rec.MaxSeq = min(rec.MinSeq, e.Seq), max(rec.MaxSeq, e.Seq)
+				sr.LastSeq, sr.LastIngestion = max(sr.LastSeq, e.Seq), max(sr.LastIngestion, e.Ingestion)
+			}
+		}
+		if sr.LastSeq > 0 {
+			rec.Streams = append(rec.Streams, sr)
+		}
+	}
+	if w == nil {
+		return nil, nil
+	}
+	return s.finishSegment(w, path, rec)
+}
+
+// finishSegment closes a written segment and opens it for reading.
+func (s *Store) finishSegment(w *segment.Writer, path string, rec segRecord) (*segFile, error) {
+	if err := w.Close(); err != nil {
+		os.Remove(path) // its name may exist even if the directory sync failed
+		return nil, err
+	}
+	r, err := segment.Open(path, segment.ReaderOptions{Cache: s.cache})
+	if err != nil {
+		os.Remove(path)
+		return nil, err
+	}
+	rec.Size = r.Size()
+	f := &segFile{rec: rec, path: path, r: r}
+	f.refs.Store(1)
+	return f, nil
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// kickSeal asks the background loop to seal soon.
+func (s *Store) kickSeal() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// background seals the head by size and age, applies retention and merges
+// small segments, one task at a time, until Close.
+func (s *Store) background() {
+	defer s.bgWG.Done()
+	tick := s.opts.MaintainInterval
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	lastSeal := time.Now()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.kick:
+		case <-t.C:
+		}
+		due := s.opts.SealInterval > 0 && time.Since(lastSeal) >= s.opts.SealInterval && s.headBytes.Load() > 0
+		full := s.opts.HeadMaxBytes > 0 && s.headBytes.Load() >= s.opts.HeadMaxBytes
+		s.bgMu.Lock()
+		if due || full {
+			lastSeal = time.Now()
+			if err := s.sealLocked(); err != nil && !errors.Is(err, ErrClosed) {
+				s.log.Error("seal failed; the WAL keeps the events", "err", err)
+			}
+		}
+		if err := s.retentionLocked(); err != nil {
+			s.log.Error("retention pass failed", "err", err)
+		}
+		// Merge while there is work, but give Close and new seals a turn
+		// between merges.
+		if more, err := s.mergeOnceLocked(); err != nil {
+			s.log.Error("merge failed; the inputs stay", "err", err)
+		} else if more {
+			s.kickSeal()
+		}
+		s.bgMu.Unlock()
+	}
+}
