@@ -217,6 +217,7 @@ var opErrors = map[string]string{
 var insightsOps = map[string]bool{
 	"StartQuery": true, "GetQueryResults": true, "StopQuery": true, "DescribeQueries": true, "GetLogRecord": true,
 	"GetLogGroupFields": true, "PutQueryDefinition": true, "DescribeQueryDefinitions": true, "DeleteQueryDefinition": true,
+	"ListLogGroupsForQuery": true,
 }
 
 // samples are values of patterned string shapes, by shape name.

@@ -404,3 +404,18 @@ func TestQueryDefinitions(t *testing.T) {
 		t.Errorf("after restart %q, want %q", got, want[:4])
 	}
 }
+
+func TestListLogGroupsForQuery(t *testing.T) {
+	_, c := setup(t, "a", "s")
+	ctx := servertest.Ctx(t)
+	must(c.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("b")}))
+	now := time.Now().Unix()
+	q := must(c.StartQuery(ctx, &cwl.StartQueryInput{LogGroupNames: []string{"a", "b"}, StartTime: aws.Int64(now - 60), EndTime: aws.Int64(now), QueryString: aws.String("fields @message")}))
+	out := must(c.ListLogGroupsForQuery(ctx, &cwl.ListLogGroupsForQueryInput{QueryId: q.QueryId}))
+	want := []string{"arn:aws:logs:us-east-1:111111111111:log-group:a", "arn:aws:logs:us-east-1:111111111111:log-group:b"}
+	if !slices.Equal(out.LogGroupIdentifiers, want) {
+		t.Fatalf("log groups = %q, want %q", out.LogGroupIdentifiers, want)
+	}
+	_, err := c.ListLogGroupsForQuery(ctx, &cwl.ListLogGroupsForQueryInput{QueryId: aws.String("00000000-0000-0000-0000-000000000000")})
+	wantAPIError(t, err, "ResourceNotFoundException", "")
+}

@@ -634,3 +634,43 @@ func (s *Server) deleteQueryDefinition(c *call) (any, error) {
 	}
 	return successOutput{Success: true}, nil
 }
+
+type listLogGroupsForQueryInput struct {
+	QueryID    string  `json:"queryId"`
+	NextToken  *string `json:"nextToken"`
+	MaxResults *int    `json:"maxResults"`
+}
+
+type listLogGroupsForQueryOutput struct {
+	LogGroupIdentifiers []string `json:"logGroupIdentifiers"`
+	NextToken           string   `json:"nextToken,omitempty"`
+}
+
+// listLogGroupsForQuery returns the ARNs of the log groups a query scans.
+func (s *Server) listLogGroupsForQuery(c *call) (any, error) {
+	var in listLogGroupsForQueryInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	q, err := s.insights.Info(c.scope, in.QueryID)
+	if err != nil {
+		return nil, insightsError(err)
+	}
+	from, err := listOffset(in.NextToken, "querygroups", len(q.Groups))
+	if err != nil {
+		return nil, err
+	}
+	limit := 50
+	if in.MaxResults != nil {
+		limit = *in.MaxResults
+	}
+	to := min(len(q.Groups), from+limit)
+	out := listLogGroupsForQueryOutput{LogGroupIdentifiers: []string{}}
+	for _, g := range q.Groups[from:to] {
+		out.LogGroupIdentifiers = append(out.LogGroupIdentifiers, store.GroupARN(c.scope.Region, c.scope.Account, g))
+	}
+	if to < len(q.Groups) {
+		out.NextToken = encodeListToken("querygroups", strconv.Itoa(to))
+	}
+	return out, nil
+}

@@ -110,7 +110,6 @@ func TestProtocolErrors(t *testing.T) {
 			r.Header.Set("X-Amz-Target", "Logs_20140328.DeleteLogGroup")
 		}, 400, "InvalidSignatureException", ""},
 		{"unknown operation", "NoSuchThing", `{}`, servertest.KeyA, now, nil, 400, "UnknownOperationException", ""},
-		{"operation not implemented", "ListLogGroupsForQuery", `{}`, servertest.KeyA, now, nil, 400, "UnknownOperationException", "not supported"},
 		{"malformed json", "CreateLogGroup", `{"logGroupName":`, servertest.KeyA, now, nil, 400, "SerializationException", ""},
 		{"wrong type", "DescribeLogGroups", `{"limit":"5"}`, servertest.KeyA, now, nil, 400, "SerializationException", ""},
 		{"malformed put", "PutLogEvents", `{"logGroupName":"g","logStreamName":"s","logEvents":[{"timestamp":"x"}]}`, servertest.KeyA, now, nil, 400, "SerializationException", ""},

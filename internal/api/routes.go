@@ -32,6 +32,7 @@ func (s *Server) routes() map[string]handler {
 		"PutQueryDefinition":            s.putQueryDefinition,
 		"DescribeQueryDefinitions":      s.describeQueryDefinitions,
 		"DeleteQueryDefinition":         s.deleteQueryDefinition,
+		"ListLogGroupsForQuery":         s.listLogGroupsForQuery,
 	}
 	s.configRoutes(m) // ops_config_routes.go
 	return m

@@ -321,6 +321,17 @@ func (m *Manager) get(sc store.Scope, id string) (*queryState, error) {
 	return q, nil
 }
 
+// Info describes one query of the scope (ListLogGroupsForQuery).
+func (m *Manager) Info(sc store.Scope, id string) (Info, error) {
+	q, err := m.get(sc, id)
+	if err != nil {
+		return Info{}, err
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return Info{ID: q.id, QueryString: q.in.QueryString, Status: q.status, Created: q.created, Groups: q.in.Groups}, nil
+}
+
 // Results returns a query's status and its results so far.
 func (m *Manager) Results(sc store.Scope, id string) (Results, error) {
 	q, err := m.get(sc, id)
