@@ -721,6 +721,51 @@ check_py cfg_dest_gone "the deleted destination is gone" 'd["destinations"]' '[]
 
 # --- end of configuration resources -------------------------------------------
 
+# --- Logs Insights and query definitions --------------------------------------
+# (issue 4: start-query / get-query-results; issue 5: query definitions.)
+
+echo "# Logs Insights, query definitions (t=${SECONDS}s)"
+QG=/e2e/insights
+step ins_group lp create-log-group --log-group-name "$QG"
+step ins_stream lp create-log-stream --log-group-name "$QG" --log-stream-name app
+check_ok ins_stream "create a group and stream for Insights"
+now_ms=$(($(date +%s) * 1000))
+"$PY" - "$now_ms" >"$tmp/ins-events.json" <<'PYEOF'
+import json, sys
+now = int(sys.argv[1])
+rows = [("ERROR", "pay", 120), ("INFO", "pay", 20), ("ERROR", "cart", 300)]
+print(json.dumps([{"timestamp": now - 3000 + 1000 * i, "message": json.dumps({"level": l, "service": s, "ms": ms})}
+                  for i, (l, s, ms) in enumerate(rows)]))
+PYEOF
+step ins_put lp put-log-events --log-group-name "$QG" --log-stream-name app --log-events "file://$tmp/ins-events.json"
+check_ok ins_put "put-log-events with JSON messages"
+step ins_start lp start-query --log-group-name "$QG" --start-time $(($(date +%s) - 600)) --end-time $(($(date +%s) + 60)) \
+	--query-string 'filter level = "ERROR" | stats count(*) as errors, max(ms) as worst by service | sort service'
+check_py ins_start "start-query returns a query id" 'bool(re.fullmatch(r"[0-9a-f-]{36}", d["queryId"]))' 'True'
+qid=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["queryId"])' "$res/ins_start.out" 2>/dev/null || true)
+for _ in $(seq 1 50); do
+	step ins_results lp get-query-results --query-id "$qid"
+	grep -q '"status": "Complete"' "$res/ins_results.out" 2>/dev/null && break
+	sleep 0.2
+done
+check_py ins_results "get-query-results: stats by service, sorted" \
+	'[{f["field"]: f["value"] for f in row} for row in d["results"]]' \
+	'[{"service": "cart", "errors": "1", "worst": "300"}, {"service": "pay", "errors": "1", "worst": "120"}]'
+check_py ins_results "get-query-results reports statistics and Complete" 'd["status"], d["statistics"]["recordsScanned"]' '("Complete", 3.0)'
+step ins_bad lp start-query --log-group-name "$QG" --start-time 0 --end-time 1 --query-string 'stats count(*) by'
+check_error ins_bad MalformedQueryException "start-query with a syntax error fails with MalformedQueryException"
+step qd_put lp put-query-definition --name e2e/errors --query-string 'filter level = "ERROR"' --log-group-names "$QG"
+check_py qd_put "put-query-definition returns an id" 'len(d["queryDefinitionId"]) > 0' 'True'
+qdid=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["queryDefinitionId"])' "$res/qd_put.out" 2>/dev/null || true)
+step qd_desc lp describe-query-definitions --query-definition-name-prefix e2e/
+check_py qd_desc "describe-query-definitions finds it by prefix" '[(q["name"], q["queryString"], q["logGroupNames"]) for q in d["queryDefinitions"]]' '[("e2e/errors", "filter level = \"ERROR\"", ["/e2e/insights"])]'
+step qd_del lp delete-query-definition --query-definition-id "$qdid"
+check_py qd_del "delete-query-definition" 'd["success"]' 'True'
+step qd_gone lp describe-query-definitions --query-definition-name-prefix e2e/
+check_py qd_gone "the deleted query definition is gone" 'd["queryDefinitions"]' '[]'
+
+# --- end of Logs Insights ------------------------------------------------------
+
 if grep -h 'level=ERROR' "$tmp"/server*.log >"$tmp/server-errors.log"; then
 	fail "the server logged no errors" "$(head -n 20 "$tmp/server-errors.log")"
 else
