@@ -13,7 +13,7 @@ import (
 // Merging is size-tiered: a seal makes level-0 segments; when a group has
 // mergeFanIn segments of one level, the oldest mergeFanIn of them are
 // merged into one segment of the next level. One merge runs at a time
-// (Store.bgMu), so merge I/O is bounded to one stream of reads and one of
+// (Store.mergeMu), so merge I/O is bounded to one stream of reads and one of
 // writes. A merge drops the events of deleted streams and expired events.
 // Segments at maxMergeLevel, or whose inputs would exceed
 // Options.MaxSegmentBytes, are not merged further.
@@ -32,9 +32,9 @@ const (
 // loop merges one at a time).
 func (s *Store) Merge() error {
 	for {
-		s.bgMu.Lock()
+		s.mergeMu.Lock()
 		more, err := s.mergeOnceLocked()
-		s.bgMu.Unlock()
+		s.mergeMu.Unlock()
 		if err != nil || !more {
 			return err
 		}
@@ -67,7 +67,7 @@ func (s *Store) pickMergeLocked() (*group, []*segFile) {
 }
 
 // mergeOnceLocked runs one merge if one is due and reports whether it did;
-// s.bgMu must be held.
+// s.mergeMu must be held.
 func (s *Store) mergeOnceLocked() (bool, error) {
 	start := time.Now()
 	s.mu.RLock()
@@ -282,4 +282,34 @@ func (s *Store) RunRetention() error {
 	s.bgMu.Lock()
 	defer s.bgMu.Unlock()
 	return s.retentionLocked()
+}
+
+// mergeLoop runs due merges, one at a time, until Close.
+func (s *Store) mergeLoop() {
+	defer s.bgWG.Done()
+	t := time.NewTicker(s.opts.MaintainInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		for {
+			s.mergeMu.Lock()
+			more, err := s.mergeOnceLocked()
+			s.mergeMu.Unlock()
+			if err != nil {
+				s.log.Error("merge failed; the inputs stay", "err", err)
+			}
+			select {
+			case <-s.stop:
+				return
+			default:
+			}
+			if err != nil || !more {
+				break
+			}
+		}
+	}
 }

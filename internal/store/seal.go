@@ -251,8 +251,8 @@ func (s *Store) kickSeal() {
 	}
 }
 
-// background seals the head by size and age, applies retention and merges
-// small segments, one task at a time, until Close.
+// background seals the head by size and age and applies retention, one
+// task at a time, until Close. Merges run in mergeLoop.
 func (s *Store) background() {
 	defer s.bgWG.Done()
 	tick := s.opts.MaintainInterval
@@ -277,13 +277,6 @@ func (s *Store) background() {
 		}
 		if err := s.retentionLocked(); err != nil {
 			s.log.Error("retention pass failed", "err", err)
-		}
-		// Merge while there is work, but give Close and new seals a turn
-		// between merges.
-		if more, err := s.mergeOnceLocked(); err != nil {
-			s.log.Error("merge failed; the inputs stay", "err", err)
-		} else if more {
-			s.kickSeal()
 		}
 		s.bgMu.Unlock()
 	}

@@ -132,9 +132,12 @@ type Store struct {
 	// through head insert, and for writing by a seal while it rotates the
 	// WAL and reads the last sequence number (seal.go).
 	gate sync.RWMutex
-	// bgMu serialises seals, merges and retention passes, and guards
-	// sealedSeq.
-	bgMu      sync.Mutex
+	// bgMu serialises seals and retention passes, and guards sealedSeq.
+	bgMu sync.Mutex
+	// mergeMu serialises merges (merge.go). Merges run beside seals, so a
+	// long merge never lets the head grow past its bound; a merge whose
+	// inputs were retired meanwhile (retention, quarantine) is abandoned.
+	mergeMu   sync.Mutex
 	sealedSeq uint64 // every event with a sequence number <= it is in segments
 	headBytes atomic.Int64
 	nextSegID atomic.Uint64 // last segment file number used
@@ -214,8 +217,9 @@ func Open(opts Options) (*Store, error) {
 		return nil, err
 	}
 	if opts.sealing() {
-		s.bgWG.Add(1)
+		s.bgWG.Add(2)
 		go s.background()
+		go s.mergeLoop()
 	}
 	return s, nil
 }
@@ -254,6 +258,8 @@ func (s *Store) Close() error {
 	s.bgWG.Wait()
 	s.bgMu.Lock() // a Seal or Merge called directly
 	defer s.bgMu.Unlock()
+	s.mergeMu.Lock()
+	defer s.mergeMu.Unlock()
 	err := s.wal.Close()
 	s.mu.Lock()
 	s.closeSegments()
