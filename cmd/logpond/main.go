@@ -17,6 +17,7 @@ const usage = `logpond: a self-hosted log platform that speaks the CloudWatch Lo
 
 Usage:
   logpond server [flags]    run the server (see: logpond server --help)
+  logpond agent [flags]     ship log files, journald or stdin (see: logpond agent --help)
   logpond loadgen [flags]   send a benchmark corpus and report the ingest rate
   logpond report [flags] FILE  send scan results (SARIF, JSON findings) to a log group
   logpond version           print the version
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "server":
 		return runServer(ctx, args[1:], stdout, stderr)
+	case "agent":
+		return runAgent(ctx, args[1:], stdout, stderr)
 	case "loadgen":
 		return runLoadgen(ctx, args[1:], stdout, stderr)
 	case "report":

@@ -62,10 +62,10 @@ func NewClient(ctx context.Context, o ClientOptions) (*cwl.Client, error) {
 	if cfg.Region == "" {
 		return nil, ErrNoRegion
 	}
-	return cwl.NewFromConfig(cfg, func(co *cwl.Options) {
+	return Tune(cwl.NewFromConfig(cfg, func(co *cwl.Options) {
 		co.Retryer = aws.NopRetryer{}
 		if o.Endpoint != "" {
 			co.BaseEndpoint = aws.String(o.Endpoint)
 		}
-	}), nil
+	})), nil
 }
