@@ -254,3 +254,23 @@ func unsupported(c *call, why string) *Error {
 	}
 	return errorf(http.StatusBadRequest, typ, "%s is not supported by logpond: %s", c.op.Name, why)
 }
+
+// keptCreationTime returns the creationTime a put of (kind, parent, name)
+// records: the stored record's when it replaces one, else now; a new record
+// must fit under limit records per parent (errLimit otherwise).
+func (s *Server) keptCreationTime(tx *store.ConfigTx, kind, parent, name string, limit int, errLimit error) (int64, error) {
+	var old struct {
+		CreationTime int64 `json:"creationTime"`
+	}
+	found, err := tx.Get(kind, parent, name, &old)
+	if err != nil {
+		return 0, err
+	}
+	if found {
+		return old.CreationTime, nil
+	}
+	if tx.Count(kind, parent) >= limit {
+		return 0, errLimit
+	}
+	return s.now(), nil
+}

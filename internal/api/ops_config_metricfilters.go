@@ -119,16 +119,9 @@ func (s *Server) putMetricFilter(c *call) (any, error) {
 		if !tx.GroupExists(in.LogGroupName) {
 			return errGroupNotFound
 		}
-		var old metricFilter
-		found, err := tx.Get(kindMetricFilter, in.LogGroupName, in.FilterName, &old)
+		created, err := s.keptCreationTime(tx, kindMetricFilter, in.LogGroupName, in.FilterName, maxMetricFilters, errLimit)
 		if err != nil {
 			return err
-		}
-		created := s.now()
-		if found {
-			created = old.CreationTime
-		} else if tx.Count(kindMetricFilter, in.LogGroupName) >= maxMetricFilters {
-			return errLimit
 		}
 		return tx.Put(kindMetricFilter, in.LogGroupName, in.FilterName, metricFilter{
 			FilterName:                in.FilterName,

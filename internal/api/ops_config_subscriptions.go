@@ -127,16 +127,9 @@ func (s *Server) putSubscriptionFilter(c *call) (any, error) {
 			!tx.Exists(kindDestination, "", strings.TrimPrefix(dest.resource, "destination:")) {
 			return notFound("The specified destination does not exist.")
 		}
-		var old subscriptionFilter
-		found, err := tx.Get(kindSubscriptionFilter, in.LogGroupName, in.FilterName, &old)
+		created, err := s.keptCreationTime(tx, kindSubscriptionFilter, in.LogGroupName, in.FilterName, maxSubscriptionFilters, errLimit)
 		if err != nil {
 			return err
-		}
-		created := s.now()
-		if found {
-			created = old.CreationTime
-		} else if tx.Count(kindSubscriptionFilter, in.LogGroupName) >= maxSubscriptionFilters {
-			return errLimit
 		}
 		return tx.Put(kindSubscriptionFilter, in.LogGroupName, in.FilterName, subscriptionFilter{
 			FilterName:             in.FilterName,
