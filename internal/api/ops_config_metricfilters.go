@@ -199,13 +199,19 @@ func (s *Server) deleteMetricFilter(c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
-	return struct{}{}, s.store.UpdateConfig(c.scope, func(tx *store.ConfigTx) error {
+	return struct{}{}, s.deleteFilterRecord(c, kindMetricFilter, in, "The specified resource does not exist.")
+}
+
+// deleteFilterRecord deletes a log group's filter record (metric or
+// subscription filter), answering notFoundMsg when there is none.
+func (s *Server) deleteFilterRecord(c *call, kind string, in deleteFilterInput, notFoundMsg string) error {
+	return s.store.UpdateConfig(c.scope, func(tx *store.ConfigTx) error {
 		if !tx.GroupExists(in.LogGroupName) {
 			return errGroupNotFound
 		}
-		found, err := tx.Delete(kindMetricFilter, in.LogGroupName, in.FilterName)
+		found, err := tx.Delete(kind, in.LogGroupName, in.FilterName)
 		if err == nil && !found {
-			err = notFound("The specified resource does not exist.")
+			err = notFound("%s", notFoundMsg)
 		}
 		return err
 	})

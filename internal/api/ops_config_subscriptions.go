@@ -184,14 +184,5 @@ func (s *Server) deleteSubscriptionFilter(c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
-	return struct{}{}, s.store.UpdateConfig(c.scope, func(tx *store.ConfigTx) error {
-		if !tx.GroupExists(in.LogGroupName) {
-			return errGroupNotFound
-		}
-		found, err := tx.Delete(kindSubscriptionFilter, in.LogGroupName, in.FilterName)
-		if err == nil && !found {
-			err = notFound("The specified subscription filter does not exist.")
-		}
-		return err
-	})
+	return struct{}{}, s.deleteFilterRecord(c, kindSubscriptionFilter, in, "The specified subscription filter does not exist.")
 }
