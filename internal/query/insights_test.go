@@ -3,8 +3,6 @@ package query
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,24 +36,7 @@ import (
 // With -update the outcomes are rewritten from what the code does; review
 // the diff.
 func TestInsightsScripts(t *testing.T) {
-	files, err := filepath.Glob("testdata/insights/*.txt")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no scripts: %v", err)
-	}
-	for _, file := range files {
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := runInsightsScript(t, file, string(data))
-			if *update && out != string(data) {
-				if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-		})
-	}
+	runScripts(t, "testdata/insights/*.txt", runInsightsScript)
 }
 
 // outcome is what the script says (or the code gives) for one query.

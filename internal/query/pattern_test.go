@@ -4,8 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,24 +32,7 @@ var update = flag.Bool("update", false, "rewrite testdata/patterns/*.txt with th
 // required terms, errors) are rewritten from what the code does; review the
 // diff.
 func TestPatternScripts(t *testing.T) {
-	files, err := filepath.Glob("testdata/patterns/*.txt")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no scripts: %v", err)
-	}
-	for _, file := range files {
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := runPatternScript(t, file, string(data))
-			if *update && out != string(data) {
-				if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-		})
-	}
+	runScripts(t, "testdata/patterns/*.txt", runPatternScript)
 }
 
 func runPatternScript(t *testing.T, file, script string) string {
