@@ -213,21 +213,30 @@ func (f *flatScan) object(prefixLen int) bool {
 		if f.done {
 			return true
 		}
-		f.skipSpace()
-		if f.pos >= len(f.msg) {
-			return false
-		}
-		switch f.msg[f.pos] {
-		case ',':
-			f.pos++
-		case '}':
-			f.pos++
-			f.depth--
-			return true
-		default:
-			return false
+		if more, ok := f.separator('}'); !more {
+			return ok
 		}
 	}
+}
+
+// separator consumes what follows a member: ',' when more members follow
+// (more), or the container's closing byte (ok, not more). Anything else is
+// malformed (neither).
+func (f *flatScan) separator(close byte) (more, ok bool) {
+	f.skipSpace()
+	if f.pos >= len(f.msg) {
+		return false, false
+	}
+	switch f.msg[f.pos] {
+	case ',':
+		f.pos++
+		return true, true
+	case close:
+		f.pos++
+		f.depth--
+		return false, true
+	}
+	return false, false
 }
 
 func (f *flatScan) array(prefixLen int) bool {
@@ -251,19 +260,8 @@ func (f *flatScan) array(prefixLen int) bool {
 		if f.done {
 			return true
 		}
-		f.skipSpace()
-		if f.pos >= len(f.msg) {
-			return false
-		}
-		switch f.msg[f.pos] {
-		case ',':
-			f.pos++
-		case ']':
-			f.pos++
-			f.depth--
-			return true
-		default:
-			return false
+		if more, ok := f.separator(']'); !more {
+			return ok
 		}
 	}
 }
