@@ -161,7 +161,7 @@ try:
 except ValueError:
     d = None
 env = dict(json.load(open(ctxfile)))
-env.update(d=d, raw=raw, lines=raw.splitlines(), re=re,
+env.update(d=d, raw=raw, lines=raw.splitlines(), re=re, json=json,
            msgs=lambda x: [e["message"] for e in x["events"]])
 try:
     got = eval(expr, env)
@@ -765,6 +765,66 @@ step qd_gone lp describe-query-definitions --query-definition-name-prefix e2e/
 check_py qd_gone "the deleted query definition is gone" 'd["queryDefinitions"]' '[]'
 
 # --- end of Logs Insights ------------------------------------------------------
+
+# --- live tail ----------------------------------------------------------------
+# Debian's AWS CLI 2.9 predates StartLiveTail (and cannot print an event stream
+# of an operation it loads from a newer model), so this drives the operation
+# through the CLI's own botocore with the current service model from shared/,
+# with host prefix injection off (Config(inject_host_prefix=False)). It checks
+# what `aws logs start-live-tail` would show: sessionStart, then sessionUpdate
+# frames carrying the events that match the filter pattern.
+LG=/e2e/live
+model=$root/../shared/reference/cloudwatch-logs-api/service-2.json
+if [[ -f $model ]]; then
+	mkdir -p "$tmp/live-models/logs/2014-03-28"
+	cp "$model" "$tmp/live-models/logs/2014-03-28/service-2.json"
+	step live_group lp create-log-group --log-group-name "$LG"
+	step live_stream lp create-log-stream --log-group-name "$LG" --log-stream-name web-1
+	check_ok live_stream "live tail: group and stream created"
+	cat >"$tmp/livetail.py" <<'PYEOF'
+import json, sys, time
+import awscli  # puts the CLI's bundled botocore on the import path
+import botocore.session
+from botocore.config import Config
+
+endpoint, arn, pattern, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+client = botocore.session.get_session().create_client(
+    "logs", endpoint_url=endpoint, config=Config(inject_host_prefix=False))
+resp = client.start_live_tail(logGroupIdentifiers=[arn], logEventFilterPattern=pattern)
+deadline = time.time() + seconds
+for frame in resp["responseStream"]:
+    print(json.dumps(frame, default=str), flush=True)
+    if "sessionUpdate" in frame and any(e["message"] == "live ERROR two" for e in frame["sessionUpdate"]["sessionResults"]):
+        break
+    if time.time() > deadline:
+        break
+PYEOF
+	# The interpreter that runs the CLI is the one that can import its botocore.
+	cli_py=$(sed -n '1s/^#! *//p' "$(command -v "$AWS")")
+	AWS_DATA_PATH=$tmp/live-models $cli_py "$tmp/livetail.py" "$ENDPOINT" \
+		"arn:aws:logs:$REGION:$ACCOUNT_A:log-group:$LG" "ERROR" 20 >"$res/live_tail.out" 2>"$res/live_tail.err" &
+	live_pid=$!
+	for _ in $(seq 1 100); do
+		grep -q sessionStart "$res/live_tail.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	now=$(($(date +%s) * 1000))
+	step live_put lp put-log-events --log-group-name "$LG" --log-stream-name web-1 --log-events \
+		"timestamp=$now,message=live ERROR one" "timestamp=$now,message=live info" "timestamp=$((now + 1)),message=live ERROR two"
+	check_ok live_put "live tail: put-log-events while the session runs"
+	rc=0
+	wait "$live_pid" || rc=$?
+	echo "$rc" >"$res/live_tail.rc"
+	echo "python livetail.py (botocore from $AWS, current model)" >"$res/live_tail.cmd"
+	check_py live_tail "live tail: sessionStart names the group and the filter pattern" \
+		'[(f["sessionStart"]["logGroupIdentifiers"], f["sessionStart"]["logEventFilterPattern"]) for f in map(json.loads, lines) if "sessionStart" in f]' \
+		'[(["arn:aws:logs:us-east-1:123456789012:log-group:/e2e/live"], "ERROR")]'
+	check_py live_tail "live tail: sessionUpdate carries the matching events only, in order" \
+		'[e["message"] for f in map(json.loads, lines) if "sessionUpdate" in f for e in f["sessionUpdate"]["sessionResults"]]' \
+		'["live ERROR one", "live ERROR two"]'
+else
+	fail "live tail: the service model $model is missing"
+fi
 
 if grep -h 'level=ERROR' "$tmp"/server*.log >"$tmp/server-errors.log"; then
 	fail "the server logged no errors" "$(head -n 20 "$tmp/server-errors.log")"
