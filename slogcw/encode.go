@@ -25,6 +25,24 @@ func appendKey(buf []byte, key string) []byte {
 	return append(buf, ':')
 }
 
+// appendLevel appends "level":"INFO" (as slog.Level.String spells it),
+// the standard levels without encoding them each time.
+func appendLevel(buf []byte, l slog.Level) []byte {
+	const key = `"` + slog.LevelKey + `":`
+	switch l {
+	case slog.LevelDebug:
+		return append(buf, key+`"DEBUG"`...)
+	case slog.LevelInfo:
+		return append(buf, key+`"INFO"`...)
+	case slog.LevelWarn:
+		return append(buf, key+`"WARN"`...)
+	case slog.LevelError:
+		return append(buf, key+`"ERROR"`...)
+	}
+	buf = append(buf, key...)
+	return appendString(buf, l.String())
+}
+
 // encoder appends attrs; it carries the group path for ReplaceAttr.
 type encoder struct {
 	rep    func(groups []string, a slog.Attr) slog.Attr

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -115,13 +117,26 @@ func newBenchHandler(b *testing.B) *slogcw.Handler {
 }
 
 // reportCPU adds cpu-ns/op: the process's CPU time per operation, all
-// threads (so the handler's shipping goroutine and the GC) included.
+// threads (so the handler's shipping goroutine and the GC) included; and,
+// on Linux, caller-ns/op: the CPU time of the logging goroutine's own
+// thread, the cost on the caller's path (not for RunParallel, whose
+// goroutines run on other threads).
 func reportCPU(b *testing.B, run func()) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	cpu0, ok := processCPU()
+	th0, thOK := threadCPU()
+	if strings.HasSuffix(b.Name(), "/Parallel") {
+		thOK = false
+	}
 	run()
+	th1, _ := threadCPU()
 	cpu1, _ := processCPU()
 	if ok {
 		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
+	}
+	if thOK {
+		b.ReportMetric(float64(th1-th0)/float64(b.N), "caller-ns/op")
 	}
 }
 

@@ -187,7 +187,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if ts.IsZero() {
 		ts = time.Now()
 	}
-	h.c.q.TryAdd(ts.UnixMilli(), buf)
+	h.c.q.TryAddValid(ts.UnixMilli(), buf) // appendRecord writes only valid UTF-8
 	if cap(buf) <= 64<<10 {
 		*bp = buf
 		bufPool.Put(bp)
@@ -202,17 +202,17 @@ func (h *Handler) appendRecord(buf []byte, r *slog.Record) []byte {
 	buf = append(buf, '{')
 	if c.rep == nil { // the common case, without building attrs
 		if !r.Time.IsZero() {
-			buf = appendKey(buf, slog.TimeKey)
+			buf = append(buf, `"`+slog.TimeKey+`":`...)
 			buf = appendTime(buf, r.Time)
+			buf = append(buf, ',')
 		}
-		buf = appendKey(buf, slog.LevelKey)
-		buf = appendString(buf, r.Level.String())
+		buf = appendLevel(buf, r.Level)
 		if c.addSource {
 			if src := recordSource(r); src != nil {
 				buf, _ = e.appendAttr(buf, slog.Any(slog.SourceKey, src))
 			}
 		}
-		buf = appendKey(buf, slog.MessageKey)
+		buf = append(buf, `,"`+slog.MessageKey+`":`...)
 		buf = appendString(buf, r.Message)
 	} else {
 		if !r.Time.IsZero() {

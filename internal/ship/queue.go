@@ -137,6 +137,13 @@ func (q *Queue) TryAdd(ts int64, msg []byte) bool {
 	return ok
 }
 
+// TryAddValid is TryAdd for a message the caller has made sure is valid
+// UTF-8 (an encoder that writes nothing else): it skips that check.
+func (q *Queue) TryAddValid(ts int64, msg []byte) bool {
+	ok, _, _ := q.addChecked(ts, msg, false, true)
+	return ok
+}
+
 // Add adds an event, waiting while the buffer is full. It returns ctx's
 // error if ctx ends first and ErrClosed after Close. msg is copied.
 func (q *Queue) Add(ctx context.Context, ts int64, msg []byte) error {
@@ -160,10 +167,15 @@ func (q *Queue) Add(ctx context.Context, ts int64, msg []byte) error {
 // counting a drop; an event that can never fit, or one after Close, is
 // refused with an error.
 func (q *Queue) add(ts int64, msg []byte, wait bool) (bool, chan struct{}, error) {
+	return q.addChecked(ts, msg, wait, false)
+}
+
+// addChecked is add; valid says msg is known to be valid UTF-8.
+func (q *Queue) addChecked(ts int64, msg []byte, wait, valid bool) (bool, chan struct{}, error) {
 	var pieces []Event
 	var fixed Stats
 	need := len(msg) + EventOverhead
-	simple := len(msg) > 0 && len(msg) <= q.s.o.MaxEventBytes && utf8.Valid(msg)
+	simple := len(msg) > 0 && len(msg) <= q.s.o.MaxEventBytes && (valid || utf8.Valid(msg))
 	if !simple {
 		pieces = q.s.fit.fit(nil, ts, string(msg), &fixed)
 		need = 0
