@@ -73,6 +73,9 @@ func runLoadgen(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	secs := res.Elapsed.Seconds()
 	fmt.Fprintf(stdout, "events            %d in %d requests (%d workers, batch %d)\n", res.Events, res.Requests, o.Workers, o.BatchSize)
+	if res.Retries > 0 {
+		fmt.Fprintf(stdout, "retries           %d PutLogEvents repeated after 503/throttling\n", res.Retries)
+	}
 	fmt.Fprintf(stdout, "elapsed           %.2f s\n", secs)
 	fmt.Fprintf(stdout, "throughput        %.0f events/s, %.1f MB/s of messages (avg %.0f B/event)\n",
 		float64(res.Events)/secs, float64(res.Bytes)/secs/1e6, float64(res.Bytes)/float64(max(res.Events, 1)))

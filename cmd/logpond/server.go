@@ -50,6 +50,7 @@ type serverConfig struct {
 	headMaxBytes int64
 	sealInterval time.Duration
 	cacheBytes   int64
+	memoryLimit  int64
 }
 
 func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -66,9 +67,11 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.DurationVar(&cfg.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight at shutdown")
 	configFile := fs.String("config", "", "configuration file (JSON; keys are flag names)")
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of the whole run to this file (for benchmarks)")
-	fs.Int64Var(&cfg.headMaxBytes, "head-max-bytes", 0, "seal the in-memory head into segment files at this many message bytes (0: 64 MiB)")
+	pprofListen := fs.String("pprof-listen", "", "serve Go's /debug/pprof/ profiles on this separate address (HOST:PORT; off by default)")
+	fs.Int64Var(&cfg.headMaxBytes, "head-max-bytes", 0, "seal the in-memory head into segment files at this many message bytes (0: 32 MiB; writers wait while it holds twice that)")
 	fs.DurationVar(&cfg.sealInterval, "seal-interval", 0, "seal the head at least this often (0: 5m)")
 	fs.Int64Var(&cfg.cacheBytes, "cache-bytes", 0, "cache of decompressed segment blocks (0: 64 MiB)")
+	fs.Int64Var(&cfg.memoryLimit, "memory-limit", defaultMemoryLimit, "soft limit of the Go heap in bytes, at which garbage collection works harder (0: none; GOMEMLIMIT, if set, wins)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -112,6 +115,15 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		opts.Keys = keys
 	default:
 		return usageError{fmt.Sprintf("server: --auth must be sigv4 or none, not %q", cfg.authMode)}
+	}
+
+	applyMemoryLimit(cfg.memoryLimit, logger)
+	if *pprofListen != "" {
+		stop, err := startPprof(*pprofListen, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 
 	srv, err := server.Open(opts)

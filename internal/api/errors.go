@@ -71,6 +71,8 @@ func toAPIError(err error) *Error {
 		return errorf(http.StatusBadRequest, "ValidationException", "Log group has deletion protection enabled. Disable deletion protection before deleting.")
 	case errors.Is(err, store.ErrTooManyTags):
 		return errorf(http.StatusBadRequest, "TooManyTagsException", "A resource can have no more than %d tags.", store.MaxTags)
+	case errors.Is(err, store.ErrBusy):
+		return errorf(http.StatusServiceUnavailable, "ServiceUnavailableException", "The server is busy writing its in-memory events to disk; retry the request.")
 	case errors.Is(err, store.ErrClosed):
 		return errorf(http.StatusServiceUnavailable, "ServiceUnavailableException", "The server is shutting down.")
 	}

@@ -164,6 +164,9 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			bodyPool.Put(buf)
 		}
 	}()
+	if cl := r.ContentLength; cl > 0 && cl <= s.opts.MaxBodyBytes {
+		buf.Grow(int(cl) + bytes.MinRead) // read in place, without doubling
+	}
 	if err := readLimited(buf, r.Body, s.opts.MaxBodyBytes); err != nil {
 		s.writeError(w, toAPIError(err))
 		return

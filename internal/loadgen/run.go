@@ -38,6 +38,7 @@ type Result struct {
 	Events   int
 	Bytes    int64 // message bytes
 	Requests int
+	Retries  int // PutLogEvents repeated after 503 or throttling
 	Elapsed  time.Duration
 }
 
@@ -100,7 +101,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 
 	var res Result
 	var events, requests atomic.Int64
-	var bytesSent atomic.Int64
+	var bytesSent, retries atomic.Int64
 	errs := make(chan error, o.Workers)
 	start := time.Now()
 	for w := 0; w < o.Workers; w++ {
@@ -108,7 +109,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		go func(w int) {
 			defer wg.Done()
 			for b := range queues[w] {
-				if err := c.put(ctx, b.body); err != nil {
+				if err := c.put(ctx, b.body, &retries); err != nil {
 					errs <- fmt.Errorf("worker %d: %w", w, err)
 					cancel()
 					for range queues[w] { // drain so the generator can finish
@@ -124,6 +125,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	wg.Wait()
 	res.Elapsed = time.Since(start)
 	res.Events, res.Requests, res.Bytes = int(events.Load()), int(requests.Load()), bytesSent.Load()
+	res.Retries = int(retries.Load())
 	close(errs)
 	if err := <-errs; err != nil {
 		return res, err
@@ -189,8 +191,39 @@ type client struct {
 	signer *v4.Signer
 }
 
-func (c *client) put(ctx context.Context, body []byte) error {
-	return c.do(ctx, "PutLogEvents", body, false)
+// put sends a batch, repeating it like an SDK would when the server says
+// it is busy (503, as logpond does while its head waits for a seal) or
+// throttles: such a request stored nothing.
+func (c *client) put(ctx context.Context, body []byte, retries *atomic.Int64) error {
+	backoff := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := c.do(ctx, "PutLogEvents", body, false)
+		var he *httpError
+		if err == nil || !errors.As(err, &he) || !he.retryable() || attempt == 10 {
+			return err
+		}
+		retries.Add(1)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+// httpError is a response other than 200.
+type httpError struct {
+	op     string
+	status int
+	body   []byte
+}
+
+func (e *httpError) Error() string { return fmt.Sprintf("%s: HTTP %d: %s", e.op, e.status, e.body) }
+
+func (e *httpError) retryable() bool {
+	return e.status == http.StatusServiceUnavailable || e.status == http.StatusTooManyRequests ||
+		bytes.Contains(e.body, []byte("ThrottlingException"))
 }
 
 func (c *client) call(ctx context.Context, op string, in any, okIfExists bool) error {
@@ -225,5 +258,5 @@ func (c *client) do(ctx context.Context, op string, body []byte, okIfExists bool
 	if okIfExists && bytes.Contains(out, []byte("ResourceAlreadyExistsException")) {
 		return nil
 	}
-	return fmt.Errorf("%s: HTTP %d: %s", op, resp.StatusCode, out)
+	return &httpError{op, resp.StatusCode, out}
 }

@@ -126,6 +126,7 @@ func (s *Store) DeleteLogGroup(sc Scope, name string) error {
 	for _, st := range g.streams {
 		delete(s.streams, st.meta.ID)
 	}
+	s.resyncHeadBytesLocked()
 	// The segment records went with the group's transaction; the files
 	// follow now (or at the next start-up, as unrecorded files).
 	for _, f := range g.segs {

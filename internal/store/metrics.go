@@ -18,6 +18,7 @@ type storeMetrics struct {
 	seals, merges, mergedBytes   *metrics.Counter
 	expiredSegments, quarantined *metrics.Counter
 	sealSeconds, mergeSeconds    *metrics.Histogram
+	headWaits, headBusy          *metrics.Counter
 }
 
 func newStoreMetrics(set *metrics.Set, s *Store) *storeMetrics {
@@ -39,6 +40,8 @@ func newStoreMetrics(set *metrics.Set, s *Store) *storeMetrics {
 		mergeSeconds:    set.NewHistogram("logpond_merge_duration_seconds"),
 		expiredSegments: set.NewCounter("logpond_expired_segments_total"),
 		quarantined:     set.NewCounter("logpond_quarantined_segments_total"),
+		headWaits:       set.NewCounter("logpond_head_full_waits_total"),
+		headBusy:        set.NewCounter("logpond_head_full_rejections_total"),
 	}
 	for level := 0; level <= maxMergeLevel; level++ {
 		set.NewGauge(fmt.Sprintf(`logpond_segments{level="%d"}`, level), func() float64 { n, _ := s.segmentFigures(level); return float64(n) })

@@ -102,6 +102,9 @@ func (s *Store) PutLogEvents(sc Scope, groupName, streamName string, in []InputE
 		return res, nil
 	}
 
+	if err := s.waitHeadRoom(); err != nil {
+		return res, err
+	}
 	evs := make([]Event, len(accepted))
 	// The gate makes sequence assignment, WAL append and head insert one
 	// step as seen by a seal (seal.go).

@@ -124,11 +124,10 @@ func (s *Store) sealLocked() error {
 		}
 		g.segs = append(slices.Clone(g.segs), f)
 	}
-	var dropped int64
 	for _, st := range s.streams {
-		dropped += st.dropSealed(S)
+		st.dropSealed(S)
 	}
-	s.headBytes.Add(-dropped)
+	s.resyncHeadBytesLocked()
 	for _, j := range jobs {
 		if s.groupAliveLocked(j.g) {
 			s.segStatsLocked(j.g)

@@ -62,7 +62,8 @@ type Options struct {
 	Metrics *metrics.Set
 
 	// HeadMaxBytes seals the head into segments when its messages reach
-	// this many bytes. 0: the default (64 MiB); negative: never by size.
+	// this many bytes. 0: the default (32 MiB); negative: never by size.
+	// Writers wait while the head holds twice as much (see headroom.go).
 	HeadMaxBytes int64
 	// SealInterval seals the head when this long has passed since the last
 	// seal. 0: the default (5 min); negative: never by age.
@@ -73,6 +74,9 @@ type Options struct {
 	// MaxSegmentBytes stops merging segments whose inputs would be larger.
 	// 0: 1 GiB.
 	MaxSegmentBytes int64
+	// HeadWait is how long a PutLogEvents waits for a seal when the head
+	// holds twice HeadMaxBytes before it fails with ErrBusy. 0: 30 s.
+	HeadWait time.Duration
 	// MaintainInterval is how often the background loop checks for seals,
 	// merges and expired segments. 0: 1 s.
 	MaintainInterval time.Duration
@@ -83,7 +87,7 @@ type Options struct {
 // Defaults of Options. Sealing is on unless both HeadMaxBytes and
 // SealInterval are negative.
 const (
-	defaultHeadMaxBytes     = 64 << 20
+	defaultHeadMaxBytes     = 32 << 20
 	defaultSealInterval     = 5 * time.Minute
 	defaultCacheBytes       = 64 << 20
 	defaultMaxSegmentBytes  = 1 << 30
@@ -105,6 +109,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.MaintainInterval <= 0 {
 		o.MaintainInterval = defaultMaintainInterval
+	}
+	if o.HeadWait <= 0 {
+		o.HeadWait = defaultHeadWait
 	}
 }
 
@@ -140,6 +147,7 @@ type Store struct {
 	mergeMu   sync.Mutex
 	sealedSeq uint64 // every event with a sequence number <= it is in segments
 	headBytes atomic.Int64
+	room      headRoom      // writers wait here while the head is full
 	nextSegID atomic.Uint64 // last segment file number used
 	cache     *segment.LRU
 	damaged   atomic.Bool // a segment was quarantined since Open
