@@ -232,8 +232,8 @@ func TestTransformers(t *testing.T) {
 			t.Errorf("%q: got %s, want %s", tc.msg, got, tc.want)
 		}
 	}
-	_, err := c.TestTransformer(ctx, &cwl.TestTransformerInput{TransformerConfig: []types.Processor{{ParseVPC: &types.ParseVPC{}}}, LogEventMessages: msgs})
-	wantAPIError(t, err, "InvalidOperationException", "the parseVPC processor is not implemented by logpond's TestTransformer.")
+	_, err := c.TestTransformer(ctx, &cwl.TestTransformerInput{TransformerConfig: []types.Processor{{ParseToOCSF: &types.ParseToOCSF{EventSource: types.EventSourceEksAudit, OcsfVersion: types.OCSFVersionV11}}}, LogEventMessages: msgs})
+	wantAPIError(t, err, "InvalidParameterException", `parseToOCSF: eventSource "EKSAudit" is not supported by logpond's TestTransformer (supported: AWSWAF, CloudTrail, Route53Resolver, VPCFlow).`)
 	_, err = c.PutTransformer(ctx, &cwl.PutTransformerInput{LogGroupIdentifier: aws.String("app"), TransformerConfig: procs[1:]})
 	wantAPIError(t, err, "InvalidParameterException", "")
 	_, err = c.PutTransformer(ctx, &cwl.PutTransformerInput{LogGroupIdentifier: aws.String("app"), TransformerConfig: []types.Processor{{Grok: &types.Grok{Match: aws.String("%{NOPE:x}")}}}})

@@ -2,26 +2,38 @@ package api
 
 // Log transformers: PutTransformer, GetTransformer, DeleteTransformer are
 // stored as configuration of the log group (logpond does not transform
-// events at ingestion yet); TestTransformer runs the processors
-// (ops_config_processors.go) on the sample events.
+// events at ingestion yet); TestTransformer runs the processors on the
+// sample events with package transform, which documents what each
+// processor does. Every processor type of the model is implemented, but
+// parseToOCSF's EKSAudit source, which answers InvalidParameterException.
 
 import (
-	"errors"
-	"net/http"
+	"encoding/json"
 
 	"github.com/logpond/logpond/internal/store"
+	"github.com/logpond/logpond/internal/transform"
 )
 
 type transformerRecord struct {
-	LogGroupIdentifier string      `json:"logGroupIdentifier"`
-	CreationTime       int64       `json:"creationTime"`
-	LastModifiedTime   int64       `json:"lastModifiedTime"`
-	TransformerConfig  []processor `json:"transformerConfig"`
+	LogGroupIdentifier string          `json:"logGroupIdentifier"`
+	CreationTime       int64           `json:"creationTime"`
+	LastModifiedTime   int64           `json:"lastModifiedTime"`
+	TransformerConfig  json.RawMessage `json:"transformerConfig"`
 }
 
 type putTransformerInput struct {
-	LogGroupIdentifier string      `json:"logGroupIdentifier"`
-	TransformerConfig  []processor `json:"transformerConfig"`
+	LogGroupIdentifier string          `json:"logGroupIdentifier"`
+	TransformerConfig  json.RawMessage `json:"transformerConfig"`
+}
+
+// parseTransformer checks a transformerConfig; its rules answer
+// InvalidParameterException.
+func parseTransformer(config json.RawMessage) (transform.Pipeline, error) {
+	p, err := transform.Parse(config)
+	if err != nil {
+		return p, invalidParameter("%v", err)
+	}
+	return p, nil
 }
 
 func (s *Server) putTransformer(c *call) (any, error) {
@@ -29,7 +41,7 @@ func (s *Server) putTransformer(c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
-	if err := checkTransformer(in.TransformerConfig); err != nil {
+	if _, err := parseTransformer(in.TransformerConfig); err != nil {
 		return nil, err
 	}
 	return struct{}{}, s.store.UpdateConfig(c.scope, func(tx *store.ConfigTx) error {
@@ -84,8 +96,8 @@ func (s *Server) deleteTransformer(c *call) (any, error) {
 }
 
 type testTransformerInput struct {
-	TransformerConfig []processor `json:"transformerConfig"`
-	LogEventMessages  []string    `json:"logEventMessages"`
+	TransformerConfig json.RawMessage `json:"transformerConfig"`
+	LogEventMessages  []string        `json:"logEventMessages"`
 }
 
 type transformedLogRecord struct {
@@ -99,22 +111,19 @@ func (s *Server) testTransformer(c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
-	if err := checkTransformer(in.TransformerConfig); err != nil {
+	p, err := parseTransformer(in.TransformerConfig)
+	if err != nil {
 		return nil, err
+	}
+	transformed, err := p.Run(in.LogEventMessages)
+	if err != nil {
+		return nil, invalidParameter("%v", err)
 	}
 	out := struct {
 		TransformedLogs []transformedLogRecord `json:"transformedLogs"`
 	}{[]transformedLogRecord{}}
 	for i, msg := range in.LogEventMessages {
-		t, err := transform(in.TransformerConfig, msg)
-		var ni errProcessorNotImplemented
-		if errors.As(err, &ni) {
-			return nil, errorf(http.StatusBadRequest, "InvalidOperationException", "%v.", err)
-		}
-		if err != nil {
-			return nil, err
-		}
-		out.TransformedLogs = append(out.TransformedLogs, transformedLogRecord{int64(i + 1), msg, t})
+		out.TransformedLogs = append(out.TransformedLogs, transformedLogRecord{int64(i + 1), msg, transformed[i]})
 	}
 	return out, nil
 }
