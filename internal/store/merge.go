@@ -41,29 +41,58 @@ func (s *Store) Merge() error {
 	}
 }
 
-// pickMergeLocked chooses the inputs of the next merge; s.mu must be held.
+// pickMergeLocked chooses the inputs of the next merge: mergeFanIn
+// segments of one level and one time window, or in a closed window
+// (window.go) at least two; s.mu must be held.
 func (s *Store) pickMergeLocked() (*group, []*segFile) {
+	now := s.nowMillis()
+	type tier struct {
+		level  int
+		window int64
+	}
 	for level := 0; level < maxMergeLevel; level++ {
 		for _, sg := range s.groups {
 			for _, g := range sg.groups {
-				var c []*segFile
-				var size int64
-				for _, f := range g.segs {
+				cands := map[tier][]*segFile{}
+				for _, f := range g.segs { // oldest first
 					if f.rec.Level == level {
-						c = append(c, f)
-						size += f.rec.Size
-						if len(c) == mergeFanIn {
-							break
+						t := tier{level, windowOf(f.rec.MinTS)}
+						if len(cands[t]) < mergeFanIn {
+							cands[t] = append(cands[t], f)
 						}
 					}
 				}
-				if len(c) == mergeFanIn && (s.opts.MaxSegmentBytes <= 0 || size <= s.opts.MaxSegmentBytes) {
-					return g, c
+				for t, c := range cands {
+					if len(c) == mergeFanIn || (len(c) >= 2 && windowClosed(t.window, now)) {
+						if c = s.withinSizeCap(c); len(c) >= 2 {
+							return g, c
+						}
+					}
 				}
 			}
 		}
 	}
 	return nil, nil
+}
+
+// withinSizeCap returns the longest prefix of c whose total size stays
+// within Options.MaxSegmentBytes, or nil when a full fan-in would exceed it
+// in an open window (such segments are not merged further).
+func (s *Store) withinSizeCap(c []*segFile) []*segFile {
+	if s.opts.MaxSegmentBytes <= 0 {
+		return c
+	}
+	var size int64
+	for i, f := range c {
+		size += f.rec.Size
+		if size > s.opts.MaxSegmentBytes {
+			if len(c) == mergeFanIn && i < mergeFanIn {
+				return nil
+			}
+			return c[:i]
+		}
+	}
+	return c
 }
 
 // mergeOnceLocked runs one merge if one is due and reports whether it did;

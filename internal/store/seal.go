@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,14 +91,12 @@ func (s *Store) sealLocked() error {
 		}
 	}
 	for _, j := range jobs {
-		f, err := s.writeSeal(j.g.meta.ID, j.streams, j.views, S)
+		fs, err := s.writeSeal(j.g.meta.ID, j.streams, j.views, S)
 		if err != nil {
 			abort()
 			return fmt.Errorf("seal group %s: %w", j.g.meta.Name, err)
 		}
-		if f != nil {
-			made = append(made, f)
-		}
+		made = append(made, fs...)
 	}
 	recs := make([]segRecord, len(made))
 	for i, f := range made {
@@ -171,48 +170,92 @@ func (s *Store) dropRecords(fs []*segFile) {
 	}
 }
 
-// writeSeal writes one group's head events with seq <= S into a new
-// segment; nil when there are none.
-func (s *Store) writeSeal(groupID uint64, streams []*stream, views []view, S uint64) (*segFile, error) {
-	id := s.nextSegID.Add(1)
-	path := filepath.Join(s.segDir(), segName(id))
-	var w *segment.Writer
-	rec := segRecord{ID: id, GroupID: groupID, MinTS: maxTimestamp, MaxTS: minTimestamp, MinSeq: ^uint64(0)}
+// writeSeal writes one group's head events with seq <= S into new
+// segments, one per time window the events fall in (window.go).
+func (s *Store) writeSeal(groupID uint64, streams []*stream, views []view, S uint64) ([]*segFile, error) {
+	type out struct {
+		w    *segment.Writer
+		path string
+		rec  segRecord
+		sr   segStreamRecord // of the stream being written
+	}
+	var outs []*out // few: usually one window, two around midnight
+	abort := func() {
+		for _, o := range outs {
+			o.w.Abort()
+		}
+	}
+	find := func(win int64) (*out, error) {
+		for _, o := range outs {
+			if windowOf(o.rec.MinTS) == win {
+				return o, nil
+			}
+		}
+		id := s.nextSegID.Add(1)
+		o := &out{path: filepath.Join(s.segDir(), segName(id)),
+			rec: segRecord{ID: id, GroupID: groupID, MinTS: maxTimestamp, MaxTS: minTimestamp, MinSeq: ^uint64(0)}}
+		var err error
+		if o.w, err = segment.Create(o.path, segment.Options{GroupID: groupID, FS: s.opts.segFS,
+			// Seals are on the ingest path's CPU budget: compress
+			// fast here; merges rewrite at the default level.
+			Level: zstd.SpeedFastest}); err != nil {
+			return nil, err
+		}
+		outs = append(outs, o)
+		return o, nil
+	}
 	for i, st := range streams {
-		sr := segStreamRecord{ID: st.meta.ID}
+		var o *out
+		win := int64(math.MinInt64)
 		for _, ch := range views[i].chunks {
 			for k := range ch {
 				e := &ch[k]
 				if e.Seq > S {
 					continue
 				}
-				if w == nil {
+				if w := windowOf(e.Timestamp); o == nil || w != win {
 					var err error
-					if w, err = segment.Create(path, segment.Options{GroupID: groupID, FS: s.opts.segFS,
-						// Seals are on the ingest path's CPU budget: compress
-						// fast here; merges rewrite at the default level.
-						Level: zstd.SpeedFastest}); err != nil {
+					if o, err = find(w); err != nil {
+						abort()
 						return nil, err
 					}
+					win = w
 				}
-				if err := w.Add(segment.Event{Stream: st.meta.ID, Timestamp: e.Timestamp, Ingestion: e.Ingestion, Seq: e.Seq, Message: e.Message}); err != nil {
-					w.Abort()
+				if err := o.w.Add(segment.Event{Stream: st.meta.ID, Timestamp: e.Timestamp, Ingestion: e.Ingestion, Seq: e.Seq, Message: e.Message}); err != nil {
+					abort()
 					return nil, err
 				}
-				rec.Events++
-				rec.MinTS, rec.MaxTS = min(rec.MinTS, e.Timestamp), max(rec.MaxTS, e.Timestamp)
-				rec.MinSeq, rec.MaxSeq = min(rec.MinSeq, e.Seq), max(rec.MaxSeq, e.Seq)
-				sr.LastSeq, sr.LastIngestion = max(sr.LastSeq, e.Seq), max(sr.LastIngestion, e.Ingestion)
+				r := &o.rec
+				r.Events++
+				r.MinTS, r.MaxTS = min(r.MinTS, e.Timestamp), max(r.MaxTS, e.Timestamp)
+				r.MinSeq, r.MaxSeq = min(r.MinSeq, e.Seq), max(r.MaxSeq, e.Seq)
+				o.sr.LastSeq, o.sr.LastIngestion = max(o.sr.LastSeq, e.Seq), max(o.sr.LastIngestion, e.Ingestion)
 			}
 		}
-		if sr.LastSeq > 0 {
-			rec.Streams = append(rec.Streams, sr)
+		for _, o := range outs {
+			if o.sr.LastSeq > 0 {
+				o.sr.ID = st.meta.ID
+				o.rec.Streams = append(o.rec.Streams, o.sr)
+				o.sr = segStreamRecord{}
+			}
 		}
 	}
-	if w == nil {
-		return nil, nil
+	var made []*segFile
+	for i, o := range outs {
+		f, err := s.finishSegment(o.w, o.path, o.rec)
+		if err != nil {
+			for _, o := range outs[i+1:] {
+				o.w.Abort()
+			}
+			for _, f := range made {
+				f.r.Close()
+				os.Remove(f.path)
+			}
+			return nil, err
+		}
+		made = append(made, f)
 	}
-	return s.finishSegment(w, path, rec)
+	return made, nil
 }
 
 // finishSegment closes a written segment and opens it for reading.
