@@ -159,6 +159,9 @@ func (s *Server) getLogEvents(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if lost, err := s.store.Lost(c.scope, group, []string{in.LogStreamName}, q.Range.Start, q.Range.End); err == nil && len(lost) > 0 || res.Incomplete {
+		c.incomplete = true
+	}
 	out := getLogEventsOutput{
 		Events:            make([]outputLogEvent, len(res.Events)),
 		NextForwardToken:  encodeEventToken(false, res.Forward),
@@ -191,10 +194,19 @@ type filteredLogEvent struct {
 	EventID       string `json:"eventId"`
 }
 
+// searchedLogStream is an element of FilterLogEvents' searchedLogStreams,
+// which CloudWatch leaves empty. logpond lists there the streams it could
+// not search completely because some of their events are in quarantined
+// segments (searchedCompletely false), and only those.
+type searchedLogStream struct {
+	LogStreamName      string `json:"logStreamName"`
+	SearchedCompletely bool   `json:"searchedCompletely"`
+}
+
 type filterLogEventsOutput struct {
-	Events             []filteredLogEvent `json:"events"`
-	SearchedLogStreams []struct{}         `json:"searchedLogStreams"`
-	NextToken          string             `json:"nextToken,omitempty"`
+	Events             []filteredLogEvent  `json:"events"`
+	SearchedLogStreams []searchedLogStream `json:"searchedLogStreams"`
+	NextToken          string              `json:"nextToken,omitempty"`
 }
 
 // maxFilterScan bounds the events one FilterLogEvents call examines; a call
@@ -257,7 +269,15 @@ func (s *Server) filterLogEvents(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := filterLogEventsOutput{Events: make([]filteredLogEvent, len(res.Events)), SearchedLogStreams: []struct{}{}}
+	out := filterLogEventsOutput{Events: make([]filteredLogEvent, len(res.Events)), SearchedLogStreams: []searchedLogStream{}}
+	lost, err := s.store.LostStreams(c.scope, group, q.StreamNames, q.Prefix, q.Range.Start, q.Range.End-1)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range lost {
+		out.SearchedLogStreams = append(out.SearchedLogStreams, searchedLogStream{LogStreamName: name})
+	}
+	c.incomplete = len(lost) > 0 || res.Incomplete
 	for i := range res.Events {
 		e := &res.Events[i]
 		out.Events[i] = filteredLogEvent{LogStreamName: e.Stream, Timestamp: e.Timestamp, Message: e.Message, IngestionTime: e.Ingestion, EventID: eventID(e)}

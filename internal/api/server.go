@@ -75,7 +75,15 @@ type call struct {
 	op    *model.Operation
 	scope store.Scope
 	body  []byte
+
+	// incomplete is set by a read that could not return every event it
+	// should have (quarantined segments); the response then carries the
+	// X-Logpond-Incomplete header.
+	incomplete bool
 }
+
+// incompleteHeader marks responses of reads that met quarantined segments.
+const incompleteHeader = "X-Logpond-Incomplete"
 
 // handler runs an operation and returns the response value to encode.
 type handler func(c *call) (any, error)
@@ -239,6 +247,9 @@ func (s *Server) respond(ctx context.Context, w http.ResponseWriter, reqID, targ
 		}
 		s.writeError(w, ae)
 		return
+	}
+	if c.incomplete {
+		w.Header().Set(incompleteHeader, "some events are in quarantined segments and could not be read")
 	}
 	s.writeJSON(w, http.StatusOK, resp)
 }

@@ -14,7 +14,8 @@ const MaxTags = 50
 type group struct {
 	meta    groupMeta
 	streams map[string]*stream
-	segs    []*segFile // replaced, never changed in place (segments.go)
+	segs    []*segFile  // replaced, never changed in place (segments.go)
+	lost    []lostRange // quarantined segments (lost.go); replaced, never changed in place
 }
 
 // Group is a snapshot of a log group's description.

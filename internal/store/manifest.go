@@ -40,6 +40,10 @@ type segRecord struct {
 	// newest sequence number and ingestion time (for DescribeLogStreams'
 	// uploadSequenceToken and lastIngestionTime after a restart).
 	Streams []segStreamRecord `json:"streams,omitempty"`
+	// Quarantined marks a segment whose file failed its checks and was
+	// moved aside: its events are lost, and reads that would have touched
+	// them say so (lost.go).
+	Quarantined bool `json:"quarantined,omitempty"`
 }
 
 type segStreamRecord struct {

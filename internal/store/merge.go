@@ -264,6 +264,7 @@ func (s *Store) retentionLocked() error {
 	type change struct {
 		g    *group
 		segs []*segFile
+		lost []lostRange
 	}
 	var changes []change
 	for _, sg := range s.groups {
@@ -281,12 +282,20 @@ func (s *Store) retentionLocked() error {
 					keep = append(keep, f)
 				}
 			}
-			if len(keep) != len(g.segs) {
-				changes = append(changes, change{g, keep})
+			var lost []lostRange
+			for _, l := range g.lost {
+				if l.rec.MaxTS < cutoff {
+					recs = append(recs, l.rec) // nothing to report any more
+				} else {
+					lost = append(lost, l)
+				}
+			}
+			if len(keep) != len(g.segs) || len(lost) != len(g.lost) {
+				changes = append(changes, change{g, keep, lost})
 			}
 		}
 	}
-	if len(gone) == 0 {
+	if len(recs) == 0 {
 		s.mu.Unlock()
 		return nil
 	}
@@ -295,7 +304,7 @@ func (s *Store) retentionLocked() error {
 		return err
 	}
 	for _, c := range changes {
-		c.g.segs = c.segs
+		c.g.segs, c.g.lost = c.segs, c.lost
 		s.segStatsLocked(c.g)
 	}
 	s.mu.Unlock()

@@ -67,12 +67,16 @@ func (s *Store) openSegments(recs []segRecord) error {
 		}
 	}
 	known := map[string]bool{}
-	var drop []segRecord
+	var drop, lost []segRecord
 	for _, rec := range recs {
 		s.nextSegID.Store(max(s.nextSegID.Load(), rec.ID))
 		g := groups[rec.GroupID]
 		if g == nil {
 			drop = append(drop, rec) // the group was deleted; its files follow
+			continue
+		}
+		if rec.Quarantined {
+			g.lost = append(g.lost, lostRange{rec})
 			continue
 		}
 		name := segName(rec.ID)
@@ -85,7 +89,9 @@ func (s *Store) openSegments(recs []segRecord) error {
 		}
 		if err != nil {
 			s.quarantineFile(path, err)
-			drop = append(drop, rec)
+			rec.Quarantined = true
+			lost = append(lost, rec)
+			g.lost = append(g.lost, lostRange{rec})
 			continue
 		}
 		f := &segFile{rec: rec, path: path, r: r}
@@ -98,8 +104,8 @@ func (s *Store) openSegments(recs []segRecord) error {
 			}
 		}
 	}
-	if len(drop) > 0 {
-		if err := s.meta.commitManifest(manifestChange{remove: drop}); err != nil {
+	if len(drop) > 0 || len(lost) > 0 {
+		if err := s.meta.commitManifest(manifestChange{remove: drop, add: lost}); err != nil {
 			return fmt.Errorf("drop segment records: %w", err)
 		}
 	}
@@ -191,13 +197,16 @@ func (s *Store) quarantine(f *segFile, cause error) {
 	s.quarantineFile(f.path, cause)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.meta.commitManifest(manifestChange{remove: []segRecord{f.rec}}); err != nil {
-		s.log.Error("drop record of quarantined segment", "file", f.path, "err", err)
+	rec := f.rec
+	rec.Quarantined = true
+	if err := s.meta.commitManifest(manifestChange{add: []segRecord{rec}}); err != nil {
+		s.log.Error("mark record of quarantined segment", "file", f.path, "err", err)
 	}
 	for _, sg := range s.groups {
 		for _, g := range sg.groups {
 			if i := slices.Index(g.segs, f); i >= 0 {
 				g.segs = slices.Delete(slices.Clone(g.segs), i, i+1)
+				g.lost = append(slices.Clip(g.lost), lostRange{rec})
 				s.segStatsLocked(g)
 				f.release()
 				return

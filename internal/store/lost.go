@@ -1,0 +1,106 @@
+package store
+
+import (
+	"slices"
+	"strings"
+)
+
+// Lost segments. A segment that fails its checks is quarantined: its file
+// is moved to DATA/quarantine/ and its events can no longer be read. Its
+// manifest record stays, marked quarantined, so that every later read that
+// would have touched it (one of its streams, an overlapping time range)
+// reports itself incomplete, also after a restart. The record goes when
+// retention passes its newest event or the group is deleted.
+
+// lostRange is what a read needs of a quarantined segment.
+type lostRange struct {
+	rec segRecord
+}
+
+// covers reports whether the lost segment held events of the stream with
+// an ID in ids (nil: any stream) between start and end (inclusive).
+func (l *lostRange) covers(ids []uint64, start, end int64) bool {
+	if l.rec.MaxTS < start || l.rec.MinTS > end {
+		return false
+	}
+	if ids == nil || len(l.rec.Streams) == 0 { // no stream list: assume any
+		return true
+	}
+	for _, sr := range l.rec.Streams {
+		if slices.Contains(ids, sr.ID) {
+			return true
+		}
+	}
+	return false
+}
+
+// LostRange describes events a read could not return.
+type LostRange struct {
+	Start, End int64 // timestamps of the quarantined segment's events
+	Events     int64 // events in it, of every stream
+	Bytes      int64 // its size on disk
+}
+
+// lostLocked returns the quarantined segments of g that a read of the
+// streams ids (nil: all) between start and end would have touched; s.mu
+// must be held.
+func lostLocked(g *group, ids []uint64, start, end int64) []LostRange {
+	var out []LostRange
+	for i := range g.lost {
+		if l := &g.lost[i]; l.covers(ids, start, end) {
+			out = append(out, LostRange{Start: l.rec.MinTS, End: l.rec.MaxTS, Events: l.rec.Events, Bytes: l.rec.Size})
+		}
+	}
+	return out
+}
+
+// Lost returns the quarantined segments of a group that held events of
+// the named streams (none: any) between start and end, inclusive.
+func (s *Store) Lost(sc Scope, groupName string, streamNames []string, start, end int64) ([]LostRange, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	g, err := s.groupLocked(sc, groupName)
+	if err != nil {
+		return nil, err
+	}
+	if len(g.lost) == 0 {
+		return nil, nil
+	}
+	var ids []uint64
+	for _, n := range streamNames {
+		if st := g.streams[n]; st != nil {
+			ids = append(ids, st.meta.ID)
+		}
+	}
+	if len(streamNames) > 0 && len(ids) == 0 {
+		return nil, nil
+	}
+	return lostLocked(g, ids, start, end), nil
+}
+
+// LostStreams returns the names, sorted, of the group's streams (those
+// named, or with the prefix, or all) that had events between start and end
+// (inclusive) in quarantined segments: the streams a read of that range
+// cannot return completely.
+func (s *Store) LostStreams(sc Scope, groupName string, streamNames []string, prefix string, start, end int64) ([]string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	g, err := s.groupLocked(sc, groupName)
+	if err != nil {
+		return nil, err
+	}
+	if len(g.lost) == 0 {
+		return nil, nil
+	}
+	var names []string
+	for name, st := range g.streams {
+		if len(streamNames) > 0 && !slices.Contains(streamNames, name) || !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		if len(lostLocked(g, []uint64{st.meta.ID}, start, end)) > 0 {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names, nil
+}
