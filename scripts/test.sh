@@ -19,6 +19,8 @@ fi
 
 echo "== go vet"
 go vet ./...
+echo "== cross-build for Windows (the agent's Event Log source is build-tagged)"
+GOOS=windows GOARCH=amd64 go build -o /dev/null ./cmd/logpond
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then echo "not gofmt'ed: $unformatted"; exit 1; fi
