@@ -174,6 +174,10 @@ type lineOptions struct {
 type assembler struct {
 	o      *lineOptions
 	lastTS int64 // timestamp of the last event; fallback for lines without one
+	// readAt, if set, is when the lines being given were read: all the
+	// lines of one read get that time, from one clock read, not one per
+	// line (time.Now was 4% of the agent's CPU).
+	readAt time.Time
 
 	pend    strings.Builder // the multi-line event being assembled
 	pendTS  int64
@@ -188,13 +192,21 @@ type emitFunc func(ts int64, msg string, end int64)
 
 func (a *assembler) multiline() bool { return a.o.start != nil || a.o.startTime }
 
+// now is when the current line was read.
+func (a *assembler) now() time.Time {
+	if !a.readAt.IsZero() {
+		return a.readAt
+	}
+	return a.o.now()
+}
+
 // line takes one complete line that ends at offset end.
 func (a *assembler) line(s string, end int64, emit emitFunc) {
 	if !a.multiline() {
 		emit(a.timestamp(s), s, end)
 		return
 	}
-	now := a.o.now()
+	now := a.now()
 	starts := false
 	var ts int64
 	switch {
@@ -241,7 +253,7 @@ func (a *assembler) pending() (time.Time, bool) { return a.pendAt, a.has }
 // the format, else the last event's time, else now. Times read from the
 // clock never go backwards within one assembler.
 func (a *assembler) timestamp(s string) int64 {
-	now := a.o.now()
+	now := a.now()
 	if a.o.timeFormat != nil {
 		if ts, ok := a.o.timeFormat.find(s, now); ok {
 			a.lastTS = ts

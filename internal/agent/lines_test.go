@@ -156,6 +156,19 @@ func TestAssemblerMultiLine(t *testing.T) {
 		t.Errorf("timestamps went backwards: %v", ts)
 	}
 
+	// The lines of one read get the time of the read, without a clock
+	// read each.
+	reads := 0
+	o = &lineOptions{now: func() time.Time { reads++; return now }, maxEvent: 1 << 20}
+	a = &assembler{o: o, readAt: now.Add(time.Minute)}
+	ts = ts[:0]
+	for i := range 3 {
+		a.line("z", int64(2*i+2), emit)
+	}
+	if reads != 0 || ts[0] != now.Add(time.Minute).UnixMilli() || ts[2] != ts[0] {
+		t.Errorf("lines of one read: %d clock reads, timestamps %v", reads, ts)
+	}
+
 	// A pending event longer than maxEvent is emitted.
 	o = &lineOptions{start: regexp.MustCompile(`^S`), now: time.Now, maxEvent: 10}
 	if got := assemble(o, []string{"S1", "continuation line", "more"}); len(got) != 2 {

@@ -133,3 +133,30 @@ func TestClassify(t *testing.T) {
 	f(fmt.Errorf("PutLogEvents g/s: %w", context.Canceled), failStop)
 	f(errors.New("something else"), failLater)
 }
+
+// TestBatchMarks checks that a batch keeps the last event of each origin,
+// whether origins alternate or run, and origins with the same key (a new
+// origin for the same file) as one.
+func TestBatchMarks(t *testing.T) {
+	a := &origin{source: "s", kind: originFile, file: fileEntry{ID: 1}}
+	a2 := &origin{source: "s", kind: originFile, file: fileEntry{ID: 1, Path: "moved"}}
+	b := &origin{source: "s", kind: originFile, file: fileEntry{ID: 2}}
+	c := &origin{source: "j", kind: originCursor, cursor: "j"}
+	bt := &batch{marks: map[originKey]markEntry{}}
+	for i, o := range []*origin{a, a, b, a, c, c, b, a2, a2} {
+		bt.mark(&event{org: o, off: int64(i)})
+	}
+	bt.sealMarks()
+	want := map[originKey]int64{a.key(): 8, b.key(): 6, c.key(): 5}
+	if len(bt.marks) != len(want) {
+		t.Fatalf("%d marks, want %d", len(bt.marks), len(want))
+	}
+	for k, off := range want {
+		if m := bt.marks[k]; m.ev.off != off || m.org.key() != k {
+			t.Errorf("%v: mark at %d (%v), want %d", k, m.ev.off, m.org, off)
+		}
+	}
+	if bt.marks[a.key()].org != a2 {
+		t.Errorf("the mark of file 1 names the older origin")
+	}
+}

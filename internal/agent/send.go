@@ -37,13 +37,16 @@ var senderRetry = ship.Retry{MaxAttempts: 3, BaseDelay: 100 * time.Millisecond, 
 
 // newShipSender returns the ship.Sender of one stream. The pipeline has
 // already cut the batch to the limits in lim, so that one Send is one
-// PutLogEvents call unless an event needs splitting.
+// PutLogEvents call unless an event needs splitting, and made every
+// message valid UTF-8 (pipeline.fit), which the Sender need not check
+// again.
 func newShipSender(api ship.API, d destKey, lim batchLimits, retry ship.Retry) (batchSender, error) {
 	return ship.NewSender(ship.Options{
 		API: api, Group: d.group, Stream: d.stream,
 		CreateStream: true, CreateGroup: true,
 		MaxBatchEvents: lim.events, MaxBatchBytes: lim.bytes, MaxEventBytes: lim.maxEvent,
-		Retry: retry,
+		ValidUTF8: true,
+		Retry:     retry,
 	})
 }
 

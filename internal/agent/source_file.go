@@ -610,7 +610,7 @@ func (s *fileSource) read(ctx context.Context, id *ident, force bool) error {
 			// of the file must be recognisable by it.
 			s.growFingerprint(id)
 		}
-		evs := s.lines(id, data, base, start)
+		evs := s.lines(id, data, base, start, id.grewAt)
 		if err := s.push(ctx, id, evs); err != nil {
 			return err
 		}
@@ -622,8 +622,11 @@ func (s *fileSource) read(ctx context.Context, id *ident, force bool) error {
 
 // lines cuts data (file bytes from offset base) into lines from start,
 // keeps the partial last line as the identity's carry, and returns the
-// events completed.
-func (s *fileSource) lines(id *ident, data []byte, base int64, start int) []event {
+// events completed. readAt is when data was read: the time of lines
+// without a timestamp of their own.
+func (s *fileSource) lines(id *ident, data []byte, base int64, start int, readAt time.Time) []event {
+	id.asm.readAt = readAt
+	defer func() { id.asm.readAt = time.Time{} }()
 	evs := make([]event, 0, bytes.Count(data[start:], []byte{'\n'})+1)
 	emit := func(ts int64, msg string, end int64) {
 		evs = append(evs, event{ts: ts, msg: s.format(msg, ts, id), org: id.org, off: end})

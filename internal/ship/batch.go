@@ -30,6 +30,7 @@ type fitter struct {
 	maxEvent int
 	oversize Oversize
 	marker   string
+	valid    bool // Options.ValidUTF8: the caller made messages valid UTF-8
 }
 
 // fit appends the events that carry msg to dst and counts what it changed
@@ -62,7 +63,7 @@ func (f *fitter) fit(dst []Event, ts int64, msg string, st *Stats) []Event {
 
 // fits reports whether msg needs no change from fit.
 func (f *fitter) fits(msg string) bool {
-	return msg != "" && len(msg) <= f.maxEvent && utf8.ValidString(msg)
+	return msg != "" && len(msg) <= f.maxEvent && (f.valid || utf8.ValidString(msg))
 }
 
 // cutPoint returns the largest n ≤ max such that s[:n] ends on a character

@@ -31,6 +31,12 @@ type Options struct {
 	Oversize Oversize
 	// TruncateMarker ends a truncated message; default DefaultTruncateMarker.
 	TruncateMarker string
+	// ValidUTF8 promises that every message given to Send is valid UTF-8
+	// (the agent's pipeline makes it so before it cuts batches), and Send
+	// does not check that again; it still checks that messages are not
+	// empty and not too long. Invalid UTF-8 given anyway is still sent as
+	// U+FFFD, but a call may then exceed MaxBatchBytes.
+	ValidUTF8 bool
 
 	Retry Retry
 }
@@ -90,7 +96,7 @@ func NewSender(o Options) (*Sender, error) {
 	}
 	return &Sender{
 		o:   o,
-		fit: fitter{maxEvent: o.MaxEventBytes, oversize: o.Oversize, marker: o.TruncateMarker},
+		fit: fitter{maxEvent: o.MaxEventBytes, oversize: o.Oversize, marker: o.TruncateMarker, valid: o.ValidUTF8},
 		lim: batchLimits{events: o.MaxBatchEvents, bytes: o.MaxBatchBytes, span: MaxBatchSpanMillis},
 	}, nil
 }

@@ -333,3 +333,20 @@ func TestOptionsValidate(t *testing.T) {
 		t.Fatalf("defaults %+v", s.o)
 	}
 }
+
+// TestSendValidUTF8 checks Options.ValidUTF8: messages are taken as they
+// are, but empty and oversize ones are still handled.
+func TestSendValidUTF8(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake := shiptest.NewFake("g", "s")
+		s := newTestSender(t, fake, Options{ValidUTF8: true, MaxEventBytes: 10})
+		evs := []Event{{Timestamp: 1, Message: "ok é"}, {Timestamp: 2, Message: ""}, {Timestamp: 3, Message: "0123456789abc"}}
+		st, err := s.Send(t.Context(), evs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(fake.Messages()); got != "[ok é 0123456789 abc]" || st.Empty != 1 || st.Split != 1 {
+			t.Errorf("messages %s, stats %+v", got, st)
+		}
+	})
+}
