@@ -53,6 +53,13 @@ type Source interface {
 	Scan(ctx context.Context, sc store.Scope, group string, r store.TimeRange, streamNames []string, prefix string, fn func(*store.FilteredEvent) bool) error
 }
 
+// QuerySource is a Source that can narrow a scan to what a query needs
+// (store.ScanQuery: index terms, newest first, no messages); *store.Store
+// implements it. The manager uses it when its Source has it.
+type QuerySource interface {
+	ScanQuery(ctx context.Context, sc store.Scope, group string, q store.ScanQuery, fn func(*store.FilteredEvent) bool) error
+}
+
 // Options configure a Manager.
 type Options struct {
 	Source Source // required
@@ -223,22 +230,45 @@ func (m *Manager) run(ctx context.Context, q *queryState) {
 	m.finish(q, tctx, res, err)
 }
 
+// execute runs the query over its groups. The store skips what the query
+// cannot match or does not read: blocks outside its time bounds or without
+// one of its index terms, and the text of events when it reads no message.
+// A query that wants only the newest events reads each group newest first
+// (the groups in reverse order) and stops when the rest cannot matter.
 func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, error) {
 	in := q.in
-	run := in.Query.NewRun(query.RunOptions{Limit: in.Limit, MaxGroups: m.opts.MaxGroups, MaxRows: m.opts.MaxRows, Ptr: m.opts.Ptr})
-	start, end := in.Query.TimeBounds()
-	tr := store.TimeRange{Start: max(in.Start, start), End: min(in.End, end)}
+	iq := in.Query
+	start, end := iq.TimeBounds()
+	sq := store.ScanQuery{Range: store.TimeRange{Start: max(in.Start, start), End: min(in.End, end)}}
+	scan := func(ctx context.Context, g string, fn func(*store.FilteredEvent) bool) error {
+		return m.opts.Source.Scan(ctx, in.Scope, g, sq.Range, nil, "", fn)
+	}
+	if qs, ok := m.opts.Source.(QuerySource); ok {
+		sq.Terms, sq.Backward, sq.NoMessages = iq.IndexTerms(), iq.NewestFirst(), !iq.NeedsMessage()
+		scan = func(ctx context.Context, g string, fn func(*store.FilteredEvent) bool) error {
+			return qs.ScanQuery(ctx, in.Scope, g, sq, fn)
+		}
+	}
+	newest := sq.Backward
+	run := iq.NewRun(query.RunOptions{Limit: in.Limit, MaxGroups: m.opts.MaxGroups, MaxRows: m.opts.MaxRows, Ptr: m.opts.Ptr, NewestFirst: newest})
 	last := time.Now()
 	var addErr error
 	var n int
-	for gi, g := range in.Groups {
-		if tr.Start >= tr.End {
+	for done := range in.Groups {
+		if sq.Range.Start >= sq.Range.End {
 			break
 		}
+		g := in.Groups[done]
+		if newest {
+			g = in.Groups[len(in.Groups)-1-done]
+		}
 		ev := query.Event{Group: g, Account: in.Scope.Account}
-		err := m.opts.Source.Scan(ctx, in.Scope, g, tr, nil, "", func(e *store.FilteredEvent) bool {
-			ev.Timestamp, ev.Ingestion, ev.Seq, ev.Message, ev.Stream = e.Timestamp, e.Ingestion, e.Seq, e.Message, e.Stream
+		err := scan(ctx, g, func(e *store.FilteredEvent) bool {
+			ev.Timestamp, ev.Ingestion, ev.Seq, ev.Message, ev.Size, ev.Stream = e.Timestamp, e.Ingestion, e.Seq, e.Message, e.Size, e.Stream
 			if addErr = run.Add(&ev); addErr != nil {
+				return false
+			}
+			if newest && run.Enough() {
 				return false
 			}
 			if n++; n%4096 == 0 {
@@ -247,7 +277,7 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 				}
 				if time.Since(last) >= m.opts.PartialEvery {
 					last = time.Now()
-					m.publish(q, run.Snapshot(), float64(gi+1))
+					m.publish(q, run.Snapshot(), float64(done+1))
 				}
 			}
 			return true

@@ -1,9 +1,14 @@
 package insights
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -93,6 +98,99 @@ func TestPartialResultsThenComplete(t *testing.T) {
 	}
 }
 
+// TestStoreScanPaths runs queries through the manager over a real store,
+// with events in segments and in the head of several groups, and checks
+// that the store's shortcuts (time bounds, index terms, no messages,
+// newest first with an early stop) give the rows and byte count that the
+// engine gives over every event in the usual order.
+func TestStoreScanPaths(t *testing.T) {
+	st, err := store.Open(store.Options{Dir: t.TempDir(), HeadMaxBytes: -1, SealInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	groups := []string{"g1", "g2", "g3"}
+	now := time.Now().UnixMilli()
+	c := loadgen.NewCorpus(3)
+	var all []*query.Event // in the usual order: by group, then key
+	for gi, g := range groups {
+		if err := st.CreateLogGroup(sc, g, store.GroupOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{"a", "b"} {
+			st.CreateLogStream(sc, g, s)
+		}
+		for round := 0; round < 3; round++ {
+			for si, s := range []string{"a", "b"} {
+				evs := make([]store.InputEvent, 300)
+				for j := range evs {
+					ts := now - 3_600_000 + int64(round*600+j*2+si)*1000 + int64(gi)
+					if j%7 == 0 {
+						ts = now - 3_600_000 + int64(round*600)*1000 // ties on @timestamp
+					}
+					evs[j] = store.InputEvent{Timestamp: ts, Message: c.Next(ts)}
+				}
+				slices.SortFunc(evs, func(a, b store.InputEvent) int { return cmp.Compare(a.Timestamp, b.Timestamp) })
+				if _, err := st.PutLogEvents(sc, g, s, evs); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if round < 2 { // the last round stays in the head
+				if err := st.Seal(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		err := st.Scan(context.Background(), sc, g, store.AllTime, nil, "", func(e *store.FilteredEvent) bool {
+			all = append(all, &query.Event{Timestamp: e.Timestamp, Ingestion: e.Ingestion, Seq: e.Seq, Message: e.Message, Stream: e.Stream, Group: g, Account: sc.Account})
+			return true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, _ := New(Options{Source: st})
+	defer m.Close()
+	mid := strconv.FormatInt(now-2_700_000, 10) // events span the hour before now-1_800_000
+	for _, src := range []string{
+		"stats count(*) by bin(5m)",
+		"stats count(*) as n, pct(latency_ms, 90) as p by service",
+		`filter level = "ERROR" | sort @timestamp desc | limit 7`,
+		`filter level = "ERROR" | sort @timestamp desc | limit 7 | fields @timestamp, @logStream, @log`,
+		`fields @timestamp, @message | sort @timestamp desc | limit 25`,
+		`filter @message like "POST" | limit 5`,
+		`filter @message like "POST" | stats count(*) as posts`,
+		`filter @timestamp < ` + mid + ` | fields @timestamp | sort @timestamp desc | limit 3`,
+		`filter @timestamp >= ` + mid + ` | stats count(*) as c by bin(10m)`,
+		`sort @timestamp asc | limit 4 | fields @timestamp`,
+	} {
+		q := mustParse(t, src)
+		want, err := q.Execute(slices.Values(all), query.RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := m.Start(StartInput{Scope: sc, Groups: groups, Start: 0, End: now + 1, Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := wait(t, m, id, Complete, Failed)
+		if got.Status != Complete || !slices.EqualFunc(got.Rows, want.Rows, slices.Equal) {
+			t.Errorf("%s: %s %s\n got %v\nwant %v", src, got.Status, got.Error, got.Rows, want.Rows)
+			continue
+		}
+		if q.NewestFirst() {
+			if got.Stats.RecordsScanned >= float64(len(all)) {
+				t.Errorf("%s: scanned %v of %d events, newest first", src, got.Stats.RecordsScanned, len(all))
+			}
+			continue
+		}
+		start, end := q.TimeBounds()
+		if start == math.MinInt64 && end == math.MaxInt64 && q.IndexTerms() == nil && (got.Stats.RecordsScanned != float64(want.Scanned) || got.Stats.BytesScanned != float64(want.Bytes) || got.Stats.RecordsMatched != float64(want.Matched)) {
+			t.Errorf("%s: statistics %+v, want %d scanned, %d bytes, %d matched", src, got.Stats, want.Scanned, want.Bytes, want.Matched)
+		}
+	}
+}
+
 func TestCloseCancelsAndWaits(t *testing.T) {
 	gate := make(chan struct{}) // never opened
 	m, _ := New(Options{Source: fakeSource{n: 10, gate: gate}, Workers: 1})
@@ -172,13 +270,62 @@ func TestResultsExpire(t *testing.T) {
 }
 
 // BenchmarkStoreQueries runs issue 4's three target queries through the
-// manager over 1M loadgen events in a real store (8 streams).
+// manager over 1M loadgen events in a real store (8 streams, 20 hours),
+// with the events in the head (in memory) or sealed and merged into
+// segments. Reports the query's CPU time too (cpu-ns/op: of the whole
+// process, so the store's background work counts; there is none here).
 func BenchmarkStoreQueries(b *testing.B) {
-	st, err := store.Open(store.Options{Dir: b.TempDir()})
+	for _, layout := range []string{"head", "segments"} {
+		b.Run(layout, func(b *testing.B) {
+			st, now := benchStore(b, layout == "segments")
+			m, _ := New(Options{Source: st})
+			defer m.Close()
+			for _, q := range []string{
+				"stats count(*) by bin(1h)",
+				"stats pct(latency_ms, 99) by service",
+				`filter level = "ERROR" | sort @timestamp desc | limit 100`,
+			} {
+				b.Run(q, func(b *testing.B) {
+					pq, err := query.ParseInsights(q)
+					if err != nil {
+						b.Fatal(err)
+					}
+					cpu0 := processCPUTime()
+					for b.Loop() {
+						id, err := m.Start(StartInput{Scope: sc, Groups: []string{"bench"}, Start: 0, End: now + 1, Query: pq})
+						if err != nil {
+							b.Fatal(err)
+						}
+						for {
+							res, _ := m.Results(sc, id)
+							if res.Status == Complete {
+								break
+							}
+							if res.Status != Running && res.Status != Scheduled {
+								b.Fatalf("query %s: %s", res.Status, res.Error)
+							}
+							time.Sleep(100 * time.Microsecond)
+						}
+					}
+					if cpu := processCPUTime(); cpu0 > 0 && cpu > 0 {
+						b.ReportMetric(float64(cpu-cpu0)/float64(b.N), "cpu-ns/op")
+					}
+				})
+			}
+		})
+	}
+}
+
+// benchStore returns a store with 1M loadgen events in 8 streams of the
+// group "bench", all in the head or (sealed) all in merged segments, and
+// the time of the newest event.
+func benchStore(b *testing.B, sealed bool) (*store.Store, int64) {
+	b.Helper()
+	st, err := store.Open(store.Options{Dir: b.TempDir(), HeadMaxBytes: -1, SealInterval: -1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer st.Close()
+	b.Cleanup(func() { st.Close() })
 	if err := st.CreateLogGroup(sc, "bench", store.GroupOptions{}); err != nil {
 		b.Fatal(err)
 	}
@@ -199,34 +346,14 @@ func BenchmarkStoreQueries(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	m, _ := New(Options{Source: st})
-	defer m.Close()
-	for _, q := range []string{
-		"stats count(*) by bin(1h)",
-		"stats pct(latency_ms, 99) by service",
-		`filter level = "ERROR" | sort @timestamp desc | limit 100`,
-	} {
-		b.Run(q, func(b *testing.B) {
-			pq, err := query.ParseInsights(q)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for b.Loop() {
-				id, err := m.Start(StartInput{Scope: sc, Groups: []string{"bench"}, Start: 0, End: now + 1, Query: pq})
-				if err != nil {
-					b.Fatal(err)
-				}
-				for {
-					res, _ := m.Results(sc, id)
-					if res.Status == Complete {
-						break
-					}
-					if res.Status != Running && res.Status != Scheduled {
-						b.Fatalf("query %s: %s", res.Status, res.Error)
-					}
-					time.Sleep(time.Millisecond)
-				}
-			}
-		})
+	if sealed {
+		if err := st.Seal(); err != nil {
+			b.Fatal(err)
+		}
+		if err := st.Merge(); err != nil {
+			b.Fatal(err)
+		}
 	}
+	runtime.GC()
+	return st, now
 }

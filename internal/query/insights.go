@@ -66,7 +66,8 @@ type Event struct {
 	Timestamp int64  // milliseconds since the epoch
 	Ingestion int64  // milliseconds since the epoch
 	Seq       uint64 // unique among the events of one run; orders ties
-	Message   string
+	Message   string // may be left empty when the query does not need it (NeedsMessage)
+	Size      int    // the message's length in bytes, for statistics, when Message is left out
 	Stream    string // @logStream
 	Group     string // the log group's name
 	Account   string // with Group, makes @log ("account:group")
@@ -102,6 +103,14 @@ type RunOptions struct {
 	MaxRows int
 	// Ptr renders an event's @ptr; nil leaves @ptr out.
 	Ptr func(*Event) string
+	// NewestFirst says that the events of each log group come newest
+	// first (descending @timestamp, then sequence number), and the log
+	// groups in the reverse of their usual order, so that the events come
+	// in exactly the reverse of the usual order; Enough then says when the
+	// rest of a group cannot change the result. It has effect only for
+	// queries that allow it (Insights.NewestFirst). Such a run's
+	// statistics count only the events it was given.
+	NewestFirst bool
 }
 
 const (
@@ -114,11 +123,12 @@ const (
 // Insights is a compiled Logs Insights query. It is immutable: any number
 // of Runs may use it at once.
 type Insights struct {
-	src    string
-	plan   *plan
-	terms  []string
-	tstart int64
-	tend   int64
+	src     string
+	plan    *plan
+	terms   []string
+	literal []string // IndexTerms
+	tstart  int64
+	tend    int64
 }
 
 // ParseInsights parses and compiles a Logs Insights query. Errors are
@@ -133,7 +143,7 @@ func ParseInsights(src string) (*Insights, error) {
 		return nil, toCharOffsets(src, err)
 	}
 	q := &Insights{src: src, plan: pl}
-	q.terms, q.tstart, q.tend = pl.pushdown()
+	q.terms, q.literal, q.tstart, q.tend = pl.pushdown()
 	return q, nil
 }
 
@@ -147,6 +157,25 @@ func (q *Insights) String() string { return q.src }
 // backslash may match without containing them (JSON escapes); callers that
 // prune by these terms must keep such events.
 func (q *Insights) RequiredTerms() []string { return q.terms }
+
+// IndexTerms returns the required terms (a subset of RequiredTerms) that
+// every event the query can match contains literally, with no exception
+// for escapes (they come from filters on @message itself): a store may skip
+// blocks whose index rules one out.
+func (q *Insights) IndexTerms() []string { return q.literal }
+
+// NeedsMessage reports whether the query reads events' messages. When it
+// does not, events may be given without them (Event.Size then carries
+// their length).
+func (q *Insights) NeedsMessage() bool { return q.plan.needsMsg }
+
+// NewestFirst reports whether the query's result depends only on the
+// newest events of each log group, up to a number of rows: its first
+// stats, sort, limit or dedup is a sort by @timestamp, newest first,
+// followed by a limit (or by nothing that needs every row). A run of such
+// a query may be given the events newest first and stop early (see
+// RunOptions.NewestFirst and Run.Enough).
+func (q *Insights) NewestFirst() bool { return q.plan.newestFirst }
 
 // TimeBounds returns the range of @timestamp, Start inclusive and End
 // exclusive, outside which no event can match because of a filter on

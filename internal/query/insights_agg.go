@@ -365,65 +365,65 @@ func nearestRank(p float64, n int) int {
 // representative. Buckets past maxSketchBuckets per sign are merged at the
 // low end (losing accuracy only for the smallest magnitudes).
 type quantileSketch struct {
-	gamma, lnGamma float64
-	pos, neg       map[int32]uint64
-	zero, n        uint64
+	pos, neg sketchBuckets
+	zero, n  uint64
 }
 
 const maxSketchBuckets = 4096
 
-func newQuantileSketch() *quantileSketch {
-	g := (1 + pctAccuracy) / (1 - pctAccuracy)
-	return &quantileSketch{gamma: g, lnGamma: math.Log(g), pos: map[int32]uint64{}, neg: map[int32]uint64{}}
-}
+var (
+	sketchGamma   = (1 + pctAccuracy) / (1 - pctAccuracy)
+	sketchLnGamma = math.Log(sketchGamma)
+	// smallIndex holds the bucket index of the integers 1..len-1, the
+	// usual latencies and sizes, to spare a logarithm.
+	smallIndex = func() (t [4096]int32) {
+		for i := 1; i < len(t); i++ {
+			t[i] = int32(math.Ceil(math.Log(float64(i)) / sketchLnGamma))
+		}
+		return t
+	}()
+)
+
+func newQuantileSketch() *quantileSketch { return &quantileSketch{} }
 
 func (q *quantileSketch) index(x float64) int32 {
-	return int32(math.Ceil(math.Log(x) / q.lnGamma))
+	if x < float64(len(smallIndex)) && x == math.Trunc(x) {
+		return smallIndex[int(x)]
+	}
+	return int32(math.Ceil(math.Log(x) / sketchLnGamma))
 }
 
 func (q *quantileSketch) value(i int32) float64 {
-	return 2 * math.Pow(q.gamma, float64(i)) / (q.gamma + 1)
+	return 2 * math.Pow(sketchGamma, float64(i)) / (sketchGamma + 1)
 }
 
 func (q *quantileSketch) add(x float64) {
 	q.n++
 	switch {
 	case x > 1e-300:
-		q.pos[q.index(x)]++
-		collapse(q.pos)
+		q.pos.add(q.index(x))
 	case x < -1e-300:
-		q.neg[q.index(-x)]++
-		collapse(q.neg)
+		q.neg.add(q.index(-x))
 	default:
 		q.zero++
 	}
 }
 
-func collapse(m map[int32]uint64) {
-	if len(m) <= maxSketchBuckets {
-		return
-	}
-	keys := slices.Sorted(maps.Keys(m))
-	lo, into := keys[0], keys[1]
-	m[into] += m[lo]
-	delete(m, lo)
-}
-
 func (q *quantileSketch) quantile(p float64) float64 {
 	rank := uint64(nearestRank(p, int(q.n)))
 	seen := uint64(0)
-	negKeys := slices.Sorted(maps.Keys(q.neg))
+	negKeys := q.neg.keys()
 	for i := len(negKeys) - 1; i >= 0; i-- {
-		if seen += q.neg[negKeys[i]]; seen >= rank {
+		if seen += q.neg.count(negKeys[i]); seen >= rank {
 			return -q.value(negKeys[i])
 		}
 	}
 	if seen += q.zero; seen >= rank {
 		return 0
 	}
-	posKeys := slices.Sorted(maps.Keys(q.pos))
+	posKeys := q.pos.keys()
 	for _, k := range posKeys {
-		if seen += q.pos[k]; seen >= rank {
+		if seen += q.pos.count(k); seen >= rank {
 			return q.value(k)
 		}
 	}
@@ -431,4 +431,74 @@ func (q *quantileSketch) quantile(p float64) float64 {
 		return q.value(posKeys[len(posKeys)-1])
 	}
 	return 0
+}
+
+// sketchBuckets counts values by bucket index: in a slice over the range
+// of indexes seen while it spans at most maxDenseSpan of them (the usual
+// case, and the cheap one), else in a map of at most maxSketchBuckets
+// buckets.
+type sketchBuckets struct {
+	dense []uint64 // counts of indexes lo, lo+1, ...
+	lo    int32
+	m     map[int32]uint64 // once not dense
+}
+
+const maxDenseSpan = 1024
+
+func (b *sketchBuckets) add(i int32) {
+	if b.m == nil {
+		switch {
+		case len(b.dense) == 0:
+			b.dense, b.lo = append(b.dense, 1), i
+			return
+		case i >= b.lo && int(i-b.lo) < len(b.dense):
+			b.dense[i-b.lo]++
+			return
+		case i > b.lo && int(i-b.lo) < maxDenseSpan:
+			b.dense = append(b.dense, make([]uint64, int(i-b.lo)+1-len(b.dense))...)
+			b.dense[i-b.lo]++
+			return
+		case i < b.lo && int(b.lo-i)+len(b.dense) <= maxDenseSpan:
+			grown := make([]uint64, int(b.lo-i)+len(b.dense))
+			copy(grown[b.lo-i:], b.dense)
+			b.dense, b.lo = grown, i
+			b.dense[0]++
+			return
+		}
+		b.m = map[int32]uint64{}
+		for j, c := range b.dense {
+			if c > 0 {
+				b.m[b.lo+int32(j)] = c
+			}
+		}
+		b.dense = nil
+	}
+	b.m[i]++
+	if len(b.m) > maxSketchBuckets {
+		keys := slices.Sorted(maps.Keys(b.m))
+		lo, into := keys[0], keys[1]
+		b.m[into] += b.m[lo]
+		delete(b.m, lo)
+	}
+}
+
+// keys returns the indexes with a count, in ascending order.
+func (b *sketchBuckets) keys() []int32 {
+	if b.m != nil {
+		return slices.Sorted(maps.Keys(b.m))
+	}
+	var out []int32
+	for j, c := range b.dense {
+		if c > 0 {
+			out = append(out, b.lo+int32(j))
+		}
+	}
+	return out
+}
+
+func (b *sketchBuckets) count(i int32) uint64 {
+	if b.m != nil {
+		return b.m[i]
+	}
+	return b.dense[i-b.lo]
 }

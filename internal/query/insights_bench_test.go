@@ -33,10 +33,14 @@ func benchInsights(b *testing.B, src string) {
 	events := corpusEvents()
 	b.ResetTimer()
 	var res *Result
+	cpu0, ok := processCPUTime()
 	for b.Loop() {
 		if res, err = q.Execute(slices.Values(events), RunOptions{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if cpu1, ok1 := processCPUTime(); ok && ok1 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 	b.ReportMetric(float64(len(events))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(float64(res.Matched), "matched")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"iter"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -39,6 +40,14 @@ type plan struct {
 	hasStats    bool
 	prefix      []*filterCmd        // filters before the first blocking stage
 	fromMessage map[*fieldNode]bool // fields in prefix filters read from the message
+	// newestFirst: the first blocking stage is a sort by the events' time,
+	// newest first, that keeps a bounded number of rows.
+	newestFirst bool
+	needsMsg    bool // some field is read from the message
+	// needsJSON: a filter before the first blocking stage can hold only for
+	// messages that are JSON objects (it needs a JSON field to equal or
+	// contain a constant).
+	needsJSON bool
 }
 
 // compiler resolves names to slots and checks what the grammar cannot.
@@ -196,6 +205,14 @@ func compile(src string, cmds []command) (*plan, error) {
 					return nil, err
 				}
 			}
+			cmd.timeBy = nil
+			if len(cmd.by) == 1 {
+				if cn, ok := cmd.by[0].e.(*callNode); ok && (cn.fn == scalarFuncs["bin"] || cn.fn == scalarFuncs["datefloor"]) {
+					if f, ok := cn.args[0].(*fieldNode); ok && f.name == "@timestamp" && f.path == nil && !c.defined[f.name] {
+						cmd.timeBy = cn
+					}
+				}
+			}
 			c.defined = map[string]bool{}
 			for _, it := range cmd.by {
 				c.slot(it.name)
@@ -221,6 +238,10 @@ func compile(src string, cmds []command) (*plan, error) {
 				if err := c.resolve(k.e, nil, nil); err != nil {
 					return nil, err
 				}
+			}
+			if len(cmd.keys) == 1 && cmd.keys[0].desc {
+				f, ok := cmd.keys[0].e.(*fieldNode)
+				cmd.newest = ok && f.name == "@timestamp" && f.path == nil && !c.defined[f.name]
 			}
 			cmd.cap = sortCap(cmds[i+1:])
 			ordered = true
@@ -254,6 +275,15 @@ func compile(src string, cmds []command) (*plan, error) {
 		}
 	}
 	c.discovery()
+	if sc, ok := pl.specs[pl.first].(*sortCmd); ok {
+		pl.newestFirst = (sc.implicit || sc.newest) && sc.cap >= 0
+	}
+	for _, s := range pl.slots {
+		switch s.src {
+		case srcMessage, srcJSON, srcLambda:
+			pl.needsMsg = true
+		}
+	}
 	return pl, nil
 }
 
@@ -326,23 +356,20 @@ func (c *compiler) discovery() {
 	}
 }
 
-// pushdown derives RequiredTerms and TimeBounds from the filters before
-// the first blocking command.
-func (pl *plan) pushdown() (terms []string, start, end int64) {
+// pushdown derives RequiredTerms, IndexTerms and TimeBounds from the
+// filters before the first blocking command.
+func (pl *plan) pushdown() (terms, literal []string, start, end int64) {
 	start, end = math.MinInt64, math.MaxInt64
-	derived := func(f *fieldNode) bool {
-		if !pl.fromMessage[f] {
-			return false
-		}
-		src := pl.slots[f.slot].src
-		return src == srcMessage || src == srcJSON
+	from := func(srcs ...slotSource) func(f *fieldNode) bool {
+		return func(f *fieldNode) bool { return pl.fromMessage[f] && slices.Contains(srcs, pl.slots[f.slot].src) }
 	}
-	isTS := func(f *fieldNode) bool { return pl.fromMessage[f] && pl.slots[f.slot].src == srcTimestamp }
 	for _, f := range pl.prefix {
-		terms = append(terms, requiredTerms(f.cond, derived)...)
-		timeBounds(f.cond, isTS, &start, &end)
+		terms = append(terms, requiredTerms(f.cond, from(srcMessage, srcJSON))...)
+		literal = append(literal, requiredTerms(f.cond, from(srcMessage))...)
+		pl.needsJSON = pl.needsJSON || requiredTerms(f.cond, from(srcJSON)) != nil
+		timeBounds(f.cond, from(srcTimestamp), &start, &end)
 	}
-	return terms, start, end
+	return terms, literal, start, end
 }
 
 // counter counts the rows that reach the first blocking stage.
@@ -402,6 +429,9 @@ type Run struct {
 	n       uint64
 	err     error
 	done    bool
+	// For Enough: the key of the last event added.
+	lastTS  int64
+	lastSeq uint64
 }
 
 // NewRun starts a run of q.
@@ -416,6 +446,7 @@ func (q *Insights) NewRun(o RunOptions) *Run {
 	if o.MaxRows <= 0 {
 		o.MaxRows = defaultMaxRows
 	}
+	o.NewestFirst = o.NewestFirst && q.plan.newestFirst
 	env := &runEnv{pl: q.plan, ptr: o.Ptr, intern: map[string]string{}}
 	r := &Run{pl: q.plan, opts: o, env: env, scratch: newRow(env), terms: q.terms}
 	r.coll = &collector{env: env, max: o.Limit}
@@ -452,24 +483,33 @@ func (r *Run) Add(e *Event) error {
 		return errors.New("query: Add after Finish")
 	}
 	r.res.Scanned++
-	r.res.Bytes += int64(len(e.Message))
+	r.res.Bytes += int64(max(len(e.Message), e.Size))
 	r.n++
+	r.lastTS, r.lastSeq = e.Timestamp, e.Seq
 	if !r.mayMatch(e.Message) {
 		return nil
 	}
-	r.scratch.reset(e, r.n)
+	arrival := r.n
+	if r.opts.NewestFirst {
+		arrival = math.MaxUint64 - r.n // the reverse of the usual order
+	}
+	r.scratch.reset(e, arrival)
 	if err := r.head.push(r.scratch); err != nil {
 		r.err = err
 	}
 	return r.err
 }
 
-// mayMatch is false when the message lacks a required term (and so cannot
-// pass the filters before the first stats or sort).
+// mayMatch is false when the message lacks a required term, or is not a
+// JSON object while the filters need JSON fields (and so cannot pass the
+// filters before the first stats or sort).
 func (r *Run) mayMatch(msg string) bool {
 	terms := r.terms
 	if len(terms) == 0 {
 		return true
+	}
+	if r.pl.needsJSON && !looksLikeJSON(msg) {
+		return false
 	}
 	for _, t := range terms {
 		if !strings.Contains(msg, t) {
@@ -477,6 +517,18 @@ func (r *Run) mayMatch(msg string) bool {
 		}
 	}
 	return true
+}
+
+// Enough reports, in a run with RunOptions.NewestFirst, that no event
+// older than the last one added (smaller @timestamp, or equal @timestamp
+// and smaller sequence number) can change the result: the caller may skip
+// the rest of the log group. It is always false in other runs.
+func (r *Run) Enough() bool {
+	if !r.opts.NewestFirst || r.n == 0 || r.err != nil || r.done {
+		return false
+	}
+	s := r.blockingAt(r.pl.first).(*sortStage)
+	return s.full() && !s.beats(r.lastTS, r.lastSeq)
 }
 
 // Snapshot returns the result the query would have if the events added so

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -152,14 +153,32 @@ func (f *flatScan) document(msg string) bool {
 	return f.pos == len(f.msg)
 }
 
+// Byte classes of the scanner's loops.
+const (
+	jcSpace    = 1 << iota // JSON white space
+	jcStrStop              // ends a run of plain string bytes: '"' or '\\'
+	jcScalEnd              // ends a scalar: ',', '}', ']' or white space
+	jcStructur             // matters when skipping a container: '"', brackets
+)
+
+var jsonClass = func() (t [256]uint8) {
+	for _, c := range " \t\n\r" {
+		t[c] |= jcSpace | jcScalEnd
+	}
+	t['"'] |= jcStrStop | jcStructur
+	t['\\'] |= jcStrStop
+	for _, c := range ",}]" {
+		t[c] |= jcScalEnd
+	}
+	for _, c := range "{}[]" {
+		t[c] |= jcStructur
+	}
+	return t
+}()
+
 func (f *flatScan) skipSpace() {
-	for f.pos < len(f.msg) {
-		switch f.msg[f.pos] {
-		case ' ', '\t', '\n', '\r':
-			f.pos++
-		default:
-			return
-		}
+	for f.pos < len(f.msg) && jsonClass[f.msg[f.pos]]&jcSpace != 0 {
+		f.pos++
 	}
 }
 
@@ -207,7 +226,13 @@ func (f *flatScan) object(prefixLen int) bool {
 			return false
 		}
 		f.pos++
-		if !f.member(top, len(f.path)) {
+		if top != "" && !f.x.mayHave(top[0], len(top)) {
+			// A top-level member the query does not read: skip it here.
+			f.skipSpace()
+			if f.pos >= len(f.msg) || !f.skipValue() {
+				return false
+			}
+		} else if !f.member(top, len(f.path)) {
 			return false
 		}
 		if f.done {
@@ -323,23 +348,42 @@ func (f *flatScan) member(top string, pathLen int) bool {
 // skipString moves past the string that starts at f.pos; raw reports
 // escapes in it.
 func (f *flatScan) skipString() (raw, ok bool) {
-	i := f.pos + 1
-	for {
-		j := strings.IndexByte(f.msg[i:], '"')
-		if j < 0 {
-			return false, false
+	m := f.msg
+	for i := f.pos + 1; i < len(m); i++ {
+		i = plainRun(m, i)
+		if i >= len(m) {
+			break
 		}
-		k := strings.IndexByte(f.msg[i:i+j], '\\')
-		if k < 0 {
-			f.pos = i + j + 1
+		if m[i] == '"' {
+			f.pos = i + 1
 			return raw, true
 		}
-		raw = true
-		i += k + 2
-		if i > len(f.msg) {
-			return false, false
+		raw = true // a backslash: skip the byte it escapes
+		i++
+	}
+	return false, false
+}
+
+// plainRun returns the index of the first '"' or '\\' in m at or after i,
+// or len(m). It tests eight bytes at a time: for a word x, (x - 0x01…01) &
+// ^x & 0x80…80 is non-zero exactly when a byte of x is zero (the lowest
+// such byte flagged first), applied to x with each byte xor'ed with the
+// byte sought.
+func plainRun(m string, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(m); i += 8 {
+		x := uint64(m[i]) | uint64(m[i+1])<<8 | uint64(m[i+2])<<16 | uint64(m[i+3])<<24 |
+			uint64(m[i+4])<<32 | uint64(m[i+5])<<40 | uint64(m[i+6])<<48 | uint64(m[i+7])<<56
+		q := x ^ ('"' * ones)
+		b := x ^ ('\\' * ones)
+		if t := ((q - ones) &^ q) | ((b - ones) &^ b); t&highs != 0 {
+			return i + bits.TrailingZeros64(t&highs)/8
 		}
 	}
+	for i < len(m) && jsonClass[m[i]]&jcStrStop == 0 {
+		i++
+	}
+	return i
 }
 
 // skipValue moves past the value at f.pos, matching brackets and quotes.
@@ -350,8 +394,13 @@ func (f *flatScan) skipValue() bool {
 		return ok
 	case '{', '[':
 		depth := 0
-		for f.pos < len(f.msg) {
-			switch f.msg[f.pos] {
+		for m := f.msg; f.pos < len(m); {
+			c := m[f.pos]
+			if jsonClass[c]&jcStructur == 0 {
+				f.pos++
+				continue
+			}
+			switch c {
 			case '"':
 				if _, ok := f.skipString(); !ok {
 					return false
@@ -359,7 +408,7 @@ func (f *flatScan) skipValue() bool {
 				continue
 			case '{', '[':
 				depth++
-			case '}', ']':
+			default:
 				if depth--; depth == 0 {
 					f.pos++
 					return true
@@ -375,11 +424,7 @@ func (f *flatScan) skipValue() bool {
 }
 
 func (f *flatScan) scalarEnd() {
-	for f.pos < len(f.msg) {
-		switch f.msg[f.pos] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return
-		}
+	for f.pos < len(f.msg) && jsonClass[f.msg[f.pos]]&jcScalEnd == 0 {
 		f.pos++
 	}
 }

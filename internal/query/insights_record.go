@@ -61,7 +61,11 @@ type runEnv struct {
 	pl     *plan
 	ptr    func(*Event) string
 	intern map[string]string
-	flat   flatScan
+	// recent are strings of intern used lately (stream, group, account),
+	// compared before the map is consulted.
+	recent     [4]string
+	nextRecent int
+	flat       flatScan
 }
 
 type row struct {
@@ -180,20 +184,30 @@ func looksLikeJSON(msg string) bool {
 // message, for commands that keep rows after the event is gone (sort,
 // dedup). Values that are pieces of the message are moved to the copy's
 // message.
-func (r *row) retain() *row {
-	c := &row{env: r.env, discovered: r.discovered, arrival: r.arrival}
-	c.vals = slices.Clone(r.vals)
-	c.known = slices.Clone(r.known)
+func (r *row) retain() *row { return r.retainInto(nil) }
+
+// retainInto is retain that reuses the memory of c, a retained row that is
+// no longer used (nil: none), except its message, which may still be
+// shared with results.
+func (r *row) retainInto(c *row) *row {
+	if c == nil {
+		c = &row{}
+	}
+	ev := c.ev
+	*c = row{env: r.env, discovered: r.discovered, arrival: r.arrival, vals: append(c.vals[:0], r.vals...), known: append(c.known[:0], r.known...)}
 	if r.ev == nil {
 		return c
 	}
-	ev := *r.ev
+	if ev == nil {
+		ev = new(Event)
+	}
+	*ev = *r.ev
 	old := ev.Message
 	ev.Message = strings.Clone(old)
 	ev.Stream = r.env.internString(ev.Stream)
 	ev.Group = r.env.internString(ev.Group)
 	ev.Account = r.env.internString(ev.Account)
-	c.ev = &ev
+	c.ev = ev
 	if len(old) == 0 {
 		return c
 	}
@@ -213,7 +227,14 @@ func (r *row) retain() *row {
 }
 
 func (e *runEnv) internString(s string) string {
+	for _, v := range e.recent {
+		if v == s {
+			return v
+		}
+	}
 	if v, ok := e.intern[s]; ok {
+		e.recent[e.nextRecent%len(e.recent)] = v
+		e.nextRecent++
 		return v
 	}
 	if len(e.intern) >= 100_000 {

@@ -21,6 +21,9 @@ type sortCmd struct {
 	keys     []sortKey
 	implicit bool
 	cap      int // rows to keep: > 0 that many, 0 the result limit, -1 all
+	// newest: the only key is the event's own @timestamp, descending (set
+	// by compile).
+	newest bool
 }
 
 type sortKey struct {
@@ -142,7 +145,7 @@ func (s *sortStage) push(r *row) error {
 		if s.compare(&cand, &s.rows[0]) >= 0 {
 			return nil
 		}
-		kept := r.retain()
+		kept := r.retainInto(s.rows[0].r) // the worst row is dropped
 		s.rows[0] = sortedRow{r: kept, keys: s.keysOf(kept, s.rows[0].keys)}
 		heap.Fix((*sortHeap)(s), 0)
 		return nil
@@ -196,4 +199,20 @@ func (h *sortHeap) Pop() any {
 	x := h.rows[len(h.rows)-1]
 	h.rows = h.rows[:len(h.rows)-1]
 	return x
+}
+
+// full reports whether the sort keeps as many rows as it may.
+func (s *sortStage) full() bool { return s.cap > 0 && len(s.rows) >= s.cap }
+
+// beats reports whether an event with key (ts, seq), added after every
+// row the sort holds, would be kept instead of its worst row, in a sort by
+// the event's time, newest first (implicit, or newest). Later events tie
+// on @timestamp in their favour: in a newest-first run they have the
+// earlier arrival (see RunOptions.NewestFirst).
+func (s *sortStage) beats(ts int64, seq uint64) bool {
+	wt, ws := s.rows[0].r.orderKey()
+	if s.c.implicit {
+		return ts > wt || (ts == wt && seq > ws)
+	}
+	return ts >= wt
 }

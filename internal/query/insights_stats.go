@@ -20,6 +20,9 @@ type statsCmd struct {
 	items []item
 	by    []item
 	aggs  []*aggNode // every aggregation of the items, in order; set by compile
+	// timeBy is the only by item when it is bin(p) or datefloor(@timestamp,
+	// p) of the event's own @timestamp (set by compile).
+	timeBy *callNode
 }
 
 func (p *parser) statsCmd() (command, error) {
@@ -60,6 +63,11 @@ type statsStage struct {
 	key     []byte
 	byVals  []Value
 	next    stage
+	// The group of the previous row, its key, and with timeBy the times
+	// [lo, hi) of its period: consecutive rows often share a group.
+	last    *statsGroup
+	lastKey []byte
+	lo, hi  int64
 }
 
 func (c *statsCmd) newStage(env *runEnv, o *RunOptions, next stage) stage {
@@ -74,17 +82,50 @@ func (c *statsCmd) newStage(env *runEnv, o *RunOptions, next stage) stage {
 }
 
 func (s *statsStage) push(r *row) error {
-	s.key = s.key[:0]
+	g, err := s.group(r)
+	if err != nil {
+		return err
+	}
+	for i, a := range s.c.aggs {
+		g.states[i].add(a, r)
+	}
+	return nil
+}
+
+// maxExactMillis bounds the timestamps whose bin the fast path computes:
+// beyond it, float64 (how expressions carry times) rounds milliseconds.
+const maxExactMillis = 1 << 53
+
+// group returns the row's group, made if new.
+func (s *statsStage) group(r *row) (*statsGroup, error) {
 	s.byVals = s.byVals[:0]
-	for _, it := range s.c.by {
-		v := it.e.eval(r)
-		s.byVals = append(s.byVals, v)
+	var lo, hi int64 // the period of a time bin, if any
+	if tb := s.c.timeBy; tb != nil && r.ev != nil && r.ev.Timestamp > -maxExactMillis && r.ev.Timestamp < maxExactMillis {
+		ts := r.ev.Timestamp
+		if s.last != nil && ts >= s.lo && ts < s.hi {
+			return s.last, nil
+		}
+		lo = tb.per.floor(ts)
+		hi = tb.per.ceil(lo + 1)
+		s.byVals = append(s.byVals, timeValue(lo))
+	} else {
+		for _, it := range s.c.by {
+			s.byVals = append(s.byVals, it.e.eval(r))
+		}
+	}
+	s.lo, s.hi = 0, 0
+	s.key = s.key[:0]
+	for _, v := range s.byVals {
 		s.key = appendGroupKey(s.key, v)
+	}
+	if s.last != nil && string(s.key) == string(s.lastKey) {
+		s.lo, s.hi = lo, hi
+		return s.last, nil
 	}
 	g := s.groups[string(s.key)]
 	if g == nil {
 		if len(s.groups) >= s.max {
-			return &LimitError{Msg: "stats makes more than " + strconv.Itoa(s.max) + " groups"}
+			return nil, &LimitError{Msg: "stats makes more than " + strconv.Itoa(s.max) + " groups"}
 		}
 		g = &statsGroup{by: make([]Value, len(s.byVals)), states: make([]aggState, len(s.c.aggs))}
 		for i, v := range s.byVals {
@@ -96,10 +137,9 @@ func (s *statsStage) push(r *row) error {
 		s.groups[string(s.key)] = g
 		s.order = append(s.order, g)
 	}
-	for i, a := range s.c.aggs {
-		g.states[i].add(a, r)
-	}
-	return nil
+	s.last, s.lastKey = g, append(s.lastKey[:0], s.key...)
+	s.lo, s.hi = lo, hi
+	return g, nil
 }
 
 // appendGroupKey encodes a by value: times and computed numbers by value,

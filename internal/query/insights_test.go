@@ -1,6 +1,7 @@
 package query
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -179,10 +180,70 @@ func runScriptQuery(t *testing.T, where, src string, events []*Event, limit int)
 			t.Errorf("%s: pruning by required terms %q and time bounds [%d, %d) changes the result", where, q.RequiredTerms(), start, end)
 		}
 	}
+	checkScanPaths(t, where, q, events, o)
 	if len(rows) == 0 {
 		return append(got, "norows")
 	}
 	return append(got, rows...)
+}
+
+// checkScanPaths checks that the ways a store may feed a query give the
+// result and byte count that the events in (timestamp, sequence) order give:
+// without messages when the query does not need them, newest first with
+// Run.Enough stopping early when the query allows it, and without the
+// events that lack an index term.
+func checkScanPaths(t *testing.T, where string, q *Insights, events []*Event, o RunOptions) {
+	t.Helper()
+	sorted := slices.Clone(events)
+	slices.SortStableFunc(sorted, func(a, b *Event) int {
+		if a.Timestamp != b.Timestamp {
+			return cmp.Compare(a.Timestamp, b.Timestamp)
+		}
+		return cmp.Compare(a.Seq, b.Seq)
+	})
+	want, _, err := runAll(q, sorted, o)
+	if err != nil {
+		return
+	}
+	rows := renderRows(want.Rows)
+	if !q.NeedsMessage() {
+		bare := make([]*Event, len(sorted))
+		for i, e := range sorted {
+			c := *e
+			c.Message, c.Size = "", len(e.Message)
+			bare[i] = &c
+		}
+		res, _, err := runAll(q, bare, o)
+		if err != nil || !slices.Equal(renderRows(res.Rows), rows) || res.Bytes != want.Bytes {
+			t.Errorf("%s: the result differs without messages", where)
+		}
+	}
+	if q.NewestFirst() {
+		ro := o
+		ro.NewestFirst = true
+		run := q.NewRun(ro)
+		for i := len(sorted) - 1; i >= 0 && !run.Enough(); i-- {
+			if err := run.Add(sorted[i]); err != nil {
+				t.Fatalf("%s: newest first: %v", where, err)
+			}
+		}
+		res, err := run.Finish()
+		if err != nil || !slices.Equal(renderRows(res.Rows), rows) {
+			t.Errorf("%s: the result differs newest first:\n\t%s", where, strings.Join(renderRows(res.Rows), "\n\t"))
+		}
+	}
+	if terms := q.IndexTerms(); terms != nil {
+		var kept []*Event
+		for _, e := range sorted {
+			if !slices.ContainsFunc(terms, func(t string) bool { return !strings.Contains(e.Message, t) }) {
+				kept = append(kept, e)
+			}
+		}
+		res, _, err := runAll(q, kept, o)
+		if err != nil || !slices.Equal(renderRows(res.Rows), rows) {
+			t.Errorf("%s: pruning by index terms %q changes the result", where, terms)
+		}
+	}
 }
 
 func runAll(q *Insights, events []*Event, o RunOptions) (res, snap *Result, err error) {

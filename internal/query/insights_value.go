@@ -34,8 +34,36 @@ func strValue(s string) Value  { return Value{k: kString, s: s} }
 func numValue(f float64) Value { return Value{k: kNumber, n: f} }
 func timeValue(ms int64) Value { return Value{k: kTime, n: float64(ms)} }
 func rawNumValue(s string) Value {
+	return Value{k: kNumber, n: parseNumber(s), s: s}
+}
+
+// parseNumber is strconv.ParseFloat (0 for what it rejects), quicker for
+// integers of up to 15 digits, which float64 holds exactly.
+func parseNumber(s string) float64 {
+	t := s
+	if len(t) > 1 && t[0] == '-' {
+		t = t[1:]
+	}
+	if len(t) > 0 && len(t) <= 15 {
+		var v int64
+		for i := 0; i < len(t); i++ {
+			c := t[i]
+			if c < '0' || c > '9' {
+				f, _ := strconv.ParseFloat(s, 64)
+				return f
+			}
+			v = v*10 + int64(c-'0')
+		}
+		if len(t) < len(s) {
+			if v == 0 {
+				return math.Copysign(0, -1)
+			}
+			v = -v
+		}
+		return float64(v)
+	}
 	f, _ := strconv.ParseFloat(s, 64)
-	return Value{k: kNumber, n: f, s: s}
+	return f
 }
 func boolValue(b bool) Value {
 	if b {
@@ -153,24 +181,33 @@ func compareValues(a, b Value) (c int, ok bool) {
 // chunks of digits and of non-digits, digit chunks by length and then by
 // value, other chunks by code point.
 func naturalCompare(a, b Value) int {
+	if a.k == kTime && b.k == kTime { // the common sort by @timestamp
+		return cmpFloat(a.n, b.n)
+	}
 	an, bn := a.isNumber(), b.isNumber()
 	switch {
 	case an && bn:
 		x, _ := a.num()
 		y, _ := b.num()
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
+		return cmpFloat(x, y)
 	case an:
 		return 1
 	case bn:
 		return -1
 	}
 	return naturalCompareText(a.str(), b.str())
+}
+
+// cmpFloat orders numbers; NaN is equal to everything, as before.
+func cmpFloat(x, y float64) int {
+	c := 0
+	if x > y {
+		c = 1
+	}
+	if x < y {
+		c = -1
+	}
+	return c
 }
 
 func naturalCompareText(x, y string) int {

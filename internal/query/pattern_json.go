@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // A JSON pattern is a boolean expression over conditions on property
@@ -81,6 +82,13 @@ type jsonPattern struct {
 	expr      boolExpr
 	nav       *jsonNav  // where the scan starts: the root value
 	scans     sync.Pool // of *jsonScan
+	// literals are texts that a matching message contains unless it has a
+	// backslash (an escape could spell them differently): the operands of
+	// the string = conditions that every match needs.
+	literals []string
+	// container: every match is a JSON object or array (a condition that
+	// every match needs compares a value below the root).
+	container bool
 }
 
 func parseJSONPattern(l *patternLexer) (*jsonPattern, error) {
@@ -129,6 +137,16 @@ func parseJSONPattern(l *patternLexer) (*jsonPattern, error) {
 		return nil, l.invalidChar(l.pos)
 	}
 	p.expr.root = root
+	p.expr.andLeaves(root, func(leaf int) {
+		// The decoded text of an unescaped value differs from its bytes
+		// only where invalid UTF-8 turns into U+FFFD.
+		if c := &p.conds[leaf]; c.kind == condCompare {
+			if lit := c.cmp.literal(); lit != "" && !strings.ContainsRune(lit, utf8.RuneError) {
+				p.literals = append(p.literals, lit)
+				p.container = p.container || len(p.selectors[c.sel].steps) > 0
+			}
+		}
+	})
 	p.nav = buildJSONNav(p.selectors)
 	n := len(p.selectors)
 	p.scans.New = func() any { return &jsonScan{vals: make([][]jsonVal, n)} }
@@ -316,6 +334,20 @@ func (l *patternLexer) keyword(kw string) bool {
 // match runs the pattern over msg; with extract it also returns the values
 // of the selectors without wildcards.
 func (p *jsonPattern) match(msg string, extract bool) (bool, map[string]string) {
+	if p.container {
+		i := 0
+		for i < len(msg) && isSpace(msg[i]) {
+			i++
+		}
+		if i == len(msg) || (msg[i] != '{' && msg[i] != '[') {
+			return false, nil
+		}
+	}
+	for _, lit := range p.literals {
+		if !strings.Contains(msg, lit) && strings.IndexByte(msg, '\\') < 0 {
+			return false, nil
+		}
+	}
 	s := p.scans.Get().(*jsonScan)
 	defer p.scans.Put(s)
 	s.reset(msg)

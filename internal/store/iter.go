@@ -18,6 +18,7 @@ import (
 // source is one ordered supply of a stream's events within a key window.
 type source interface {
 	event() *Event // the current event, nil at the end
+	size() int     // the length of its message (also when left out)
 	advance()
 }
 
@@ -25,6 +26,7 @@ type source interface {
 type readCtx struct {
 	s          *Store
 	terms      []string    // checkable required terms, for block skipping
+	noMessages bool        // segment events may come without messages
 	incomplete atomic.Bool // a segment failed and was quarantined
 }
 
@@ -53,14 +55,19 @@ type streamIter struct {
 
 func (rc *readCtx) newStreamIter(st *stream, v view, segs []*segFile, lo, hi Key, backward bool) *streamIter {
 	it := &streamIter{backward: backward}
-	it.srcs = append(it.srcs, newCursor(v, lo, hi, backward))
+	if c := newCursor(v, lo, hi, backward); c.event() != nil {
+		it.srcs = append(it.srcs, c)
+	}
 	for _, f := range segs {
 		ss, ok := f.r.Stream(st.meta.ID)
 		if !ok || ss.LastTimestamp < lo.Timestamp || ss.FirstTimestamp > hi.Timestamp || f.quarantined.Load() {
 			continue
 		}
-		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms}
-		if hi.Timestamp < math.MaxInt64 {
+		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms, NoMessages: rc.noMessages}
+		switch {
+		case hi.Seq == 0 && hi.Timestamp != 0: // (End 0 would mean no bound)
+			q.End = hi.Timestamp // no event has sequence number 0
+		case hi.Timestamp < math.MaxInt64:
 			q.End = hi.Timestamp + 1
 		}
 		src := &segSource{rc: rc, f: f, c: f.r.Cursor(q), lo: lo, hi: hi, backward: backward}
@@ -101,6 +108,8 @@ func (it *streamIter) event() *Event {
 	return it.srcs[it.cur].event()
 }
 
+func (it *streamIter) size() int { return it.srcs[it.cur].size() }
+
 func (it *streamIter) advance() {
 	if it.cur < 0 {
 		return
@@ -122,6 +131,10 @@ func (it *streamIter) advance() {
 	it.pick()
 }
 
+// size is the length of the current event's message (head events always
+// have theirs).
+func (c *cursor) size() int { return len(c.v.at(c.p).Message) }
+
 // segSource reads one stream of one segment within (lo, hi).
 type segSource struct {
 	rc       *readCtx
@@ -130,6 +143,7 @@ type segSource struct {
 	lo, hi   Key
 	backward bool
 	ev       Event
+	sz       int
 	ok       bool
 }
 
@@ -154,6 +168,7 @@ func (x *segSource) fill() {
 			}
 		}
 		x.ev = Event{Timestamp: e.Timestamp, Ingestion: e.Ingestion, Seq: e.Seq, Message: e.Message}
+		x.sz = x.c.MessageSize()
 		x.ok = true
 		return
 	}
@@ -168,6 +183,8 @@ func (x *segSource) event() *Event {
 	}
 	return &x.ev
 }
+
+func (x *segSource) size() int { return x.sz }
 
 func (x *segSource) advance() { x.fill() }
 

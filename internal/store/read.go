@@ -153,6 +153,9 @@ type FilteredEvent struct {
 	Event
 	Stream   string
 	StreamID uint64
+	// Size is the length of the message in bytes, also when a
+	// ScanQuery with NoMessages left it out; set by Scan and ScanQuery only.
+	Size int
 }
 
 // FilterResult is a page of matching events, ordered by Key (ascending, or
@@ -167,51 +170,96 @@ type FilterResult struct {
 
 // FilterLogEvents searches a group's streams, merging them by Key.
 func (s *Store) FilterLogEvents(sc Scope, groupName string, q FilterQuery) (res FilterResult, err error) {
-	s.mu.RLock()
-	g, gerr := s.groupLocked(sc, groupName)
-	if gerr != nil {
-		s.mu.RUnlock()
-		return FilterResult{}, gerr
+	gr, err := s.openGroupRead(sc, groupName, q.StreamNames, q.Prefix)
+	if err != nil {
+		return FilterResult{}, err
 	}
-	cutoff := retentionCutoff(g.meta.Retention, s.nowMillis())
-	var streams []*stream
-	if q.StreamNames != nil {
-		for _, n := range q.StreamNames {
-			if st := g.streams[n]; st != nil {
-				streams = append(streams, st)
-			}
-		}
-	} else {
-		for n, st := range g.streams {
-			if len(n) >= len(q.Prefix) && n[:len(q.Prefix)] == q.Prefix {
-				streams = append(streams, st)
-			}
-		}
-	}
-	views := make([]view, len(streams))
-	for i, st := range streams {
-		views[i] = st.view()
-	}
-	segs := segsLocked(g)
-	s.mu.RUnlock()
-	defer releaseSegs(segs)
-
-	lo, hi := q.Range.window(cutoff, q.After, q.Backward)
+	defer gr.close()
+	lo, hi := q.Range.window(gr.cutoff, q.After, q.Backward)
 	rc := &readCtx{s: s}
 	if q.Match != nil {
 		rc.terms = checkableTerms(q.Terms)
 	}
-	m := &merger{backward: q.Backward}
-	for i, st := range streams {
-		c := rc.newStreamIter(st, views[i], segs, lo, hi, q.Backward)
+	limit := pageLimit(q.Limit)
+	size, scanned := 0, 0
+	gr.merge(rc, lo, hi, q.Backward, func(e *Event, _ int, st *stream) bool {
+		if q.MaxScan > 0 && scanned >= q.MaxScan {
+			k := lastKey(res, e, q.Backward)
+			res.Next = &k
+			return false
+		}
+		scanned++
+		if q.Match == nil || q.Match(e.Message) {
+			size += len(e.Message) + EventOverhead
+			if len(res.Events) == limit || (size > MaxResponseBytes && len(res.Events) > 0) {
+				k := res.Events[len(res.Events)-1].Key()
+				res.Next = &k
+				return false
+			}
+			res.Events = append(res.Events, FilteredEvent{Event: *e, Stream: st.meta.Name, StreamID: st.meta.ID})
+		}
+		return true
+	})
+	res.Incomplete = rc.incomplete.Load()
+	return res, nil
+}
+
+// groupRead is what a read of several streams of a group works on: views
+// of their heads and references to the group's segments, taken together
+// under Store.mu so that every event is in exactly one of them.
+type groupRead struct {
+	cutoff  int64 // retention
+	streams []*stream
+	views   []view
+	segs    []*segFile
+}
+
+// openGroupRead selects the group's streams by exact names (nil: all, or
+// those with the prefix) and takes their views. Call close when done.
+func (s *Store) openGroupRead(sc Scope, groupName string, names []string, prefix string) (*groupRead, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	g, err := s.groupLocked(sc, groupName)
+	if err != nil {
+		return nil, err
+	}
+	gr := &groupRead{cutoff: retentionCutoff(g.meta.Retention, s.nowMillis())}
+	if names != nil {
+		for _, n := range names {
+			if st := g.streams[n]; st != nil {
+				gr.streams = append(gr.streams, st)
+			}
+		}
+	} else {
+		for n, st := range g.streams {
+			if len(n) >= len(prefix) && n[:len(prefix)] == prefix {
+				gr.streams = append(gr.streams, st)
+			}
+		}
+	}
+	gr.views = make([]view, len(gr.streams))
+	for i, st := range gr.streams {
+		gr.views[i] = st.view()
+	}
+	gr.segs = segsLocked(g)
+	return gr, nil
+}
+
+func (gr *groupRead) close() { releaseSegs(gr.segs) }
+
+// merge calls fn for every event of the selected streams with lo < key <
+// hi, in ascending Key order (descending when backward), with the size of
+// its message and its stream, until fn returns false. fn is called without
+// locks held; the event is valid only during the call.
+func (gr *groupRead) merge(rc *readCtx, lo, hi Key, backward bool, fn func(e *Event, size int, st *stream) bool) {
+	m := &merger{backward: backward}
+	for i, st := range gr.streams {
+		c := rc.newStreamIter(st, gr.views[i], gr.segs, lo, hi, backward)
 		if c.event() != nil {
 			m.items = append(m.items, mergeItem{c: c, st: st})
 		}
 	}
 	heap.Init(m)
-	limit := pageLimit(q.Limit)
-	defer func() { res.Incomplete = rc.incomplete.Load() }()
-	size, scanned := 0, 0
 	for m.Len() > 0 {
 		// Consume the leading stream's events up to the next stream's
 		// current event: one heap operation per run, not per event.
@@ -221,20 +269,8 @@ func (s *Store) FilterLogEvents(sc Scope, groupName string, q FilterQuery) (res 
 			if bounded && !m.before(e.Key(), bound) {
 				break
 			}
-			if q.MaxScan > 0 && scanned >= q.MaxScan {
-				k := lastKey(res, e, q.Backward)
-				res.Next = &k
-				return res, nil
-			}
-			scanned++
-			if q.Match == nil || q.Match(e.Message) {
-				size += len(e.Message) + EventOverhead
-				if len(res.Events) == limit || (size > MaxResponseBytes && len(res.Events) > 0) {
-					k := res.Events[len(res.Events)-1].Key()
-					res.Next = &k
-					return res, nil
-				}
-				res.Events = append(res.Events, FilteredEvent{Event: *e, Stream: it.st.meta.Name, StreamID: it.st.meta.ID})
+			if !fn(e, it.c.size(), it.st) {
+				return
 			}
 			it.c.advance()
 		}
@@ -244,7 +280,6 @@ func (s *Store) FilterLogEvents(sc Scope, groupName string, q FilterQuery) (res 
 			heap.Fix(m, 0)
 		}
 	}
-	return res, nil
 }
 
 // lastKey is where a search that stopped before e resumes.

@@ -2,6 +2,25 @@ package store
 
 import "context"
 
+// ScanQuery selects the events of a Scan.
+type ScanQuery struct {
+	Range       TimeRange
+	StreamNames []string // exact names; nil means all (or by Prefix)
+	Prefix      string
+	// Terms are substrings that every event the caller wants contains
+	// literally (no escaped form): segments skip blocks whose bloom filter
+	// rules one out. The events of the other blocks are all given to the
+	// caller, which still checks them.
+	Terms []string
+	// Backward scans newest first (descending Key).
+	Backward bool
+	// NoMessages says that the caller needs no messages, only their sizes:
+	// events read from segments may come with an empty Message (their
+	// blocks are then read without decompressing text), and
+	// FilteredEvent.Size still counts their bytes.
+	NoMessages bool
+}
+
 // Scan calls fn for every event of the group within r, in ascending Key
 // order across its streams, until fn returns false or ctx ends. Streams are
 // selected as in FilterLogEvents (names, prefix or all). It is the
@@ -9,27 +28,36 @@ import "context"
 // and keeps only what it needs.
 //
 // fn is called without locks held; the FilteredEvent is valid only during
-// the call.
+// the call (its Message stays valid: it may be kept).
 func (s *Store) Scan(ctx context.Context, sc Scope, groupName string, r TimeRange, streamNames []string, prefix string, fn func(*FilteredEvent) bool) error {
-	var after *Key
-	for {
-		res, err := s.FilterLogEvents(sc, groupName, FilterQuery{Range: r, StreamNames: streamNames, Prefix: prefix, After: after})
-		if err != nil {
-			return err
-		}
-		for i := range res.Events {
-			if !fn(&res.Events[i]) {
-				return nil
-			}
-		}
-		if res.Next == nil {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		after = res.Next
+	return s.ScanQuery(ctx, sc, groupName, ScanQuery{Range: r, StreamNames: streamNames, Prefix: prefix}, fn)
+}
+
+// ScanQuery is Scan with the options of q. It streams over one consistent
+// view of the group (its heads and segments as they were when it started),
+// so it sees each event once however long it runs; the segments of that
+// view stay open until it returns. Events set FilteredEvent.Size.
+func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q ScanQuery, fn func(*FilteredEvent) bool) error {
+	gr, err := s.openGroupRead(sc, groupName, q.StreamNames, q.Prefix)
+	if err != nil {
+		return err
 	}
+	defer gr.close()
+	lo, hi := q.Range.window(gr.cutoff, nil, q.Backward)
+	rc := &readCtx{s: s, terms: checkableTerms(q.Terms), noMessages: q.NoMessages}
+	var fe FilteredEvent
+	n := 0
+	gr.merge(rc, lo, hi, q.Backward, func(e *Event, size int, st *stream) bool {
+		if n++; n%4096 == 0 && ctx.Err() != nil {
+			return false
+		}
+		fe.Event, fe.Size = *e, size
+		if fe.StreamID != st.meta.ID || fe.Stream != st.meta.Name {
+			fe.Stream, fe.StreamID = st.meta.Name, st.meta.ID
+		}
+		return fn(&fe)
+	})
+	return ctx.Err()
 }
 
 // GetEvent returns one event of a stream by its key (Logs Insights' @ptr

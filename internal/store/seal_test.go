@@ -2,6 +2,7 @@ package store
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -158,6 +159,9 @@ func testSealModel(t *testing.T, seed uint64) {
 					checkFilter(t, s, g, pat, terms, all, 1+rng.IntN(30), fmt.Sprintf("seed %d step %d (%s)", seed, step, what))
 				}
 			}
+			for range 4 {
+				checkScan(t, s, g, all, rng, fmt.Sprintf("seed %d step %d (%s)", seed, step, what))
+			}
 		}
 	}
 	for step := 0; step < 300; step++ {
@@ -310,5 +314,71 @@ func checkFilter(t *testing.T, s *Store, g, pat string, terms bool, all []modelE
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("%s: filter %s %q terms=%v: got %d events, want %d\ngot  %v\nwant %v", ctx, g, pat, terms, len(got), len(want), head(got), head(want))
+	}
+}
+
+// checkScan runs a ScanQuery with random options over the group and checks
+// that it returns, in order, the events of the time range (all of them
+// without terms; with terms, at least those that contain them, which a
+// caller's filter then finds exactly), with their messages unless left out
+// and sizes that add up to the messages' bytes.
+func checkScan(t *testing.T, s *Store, g string, all []modelEvent, rng *rand.Rand, ctx string) {
+	t.Helper()
+	q := ScanQuery{Range: AllTime, Backward: rng.IntN(2) == 0, NoMessages: rng.IntN(2) == 0}
+	if len(all) > 0 && rng.IntN(3) > 0 {
+		a, b := all[rng.IntN(len(all))].ts, all[rng.IntN(len(all))].ts+int64(rng.IntN(2))
+		q.Range = TimeRange{Start: min(a, b), End: max(a, b)}
+	}
+	pat := []string{"", "NEEDLE-f00d-1", "status=500", "4bf92f3577b34da6a3ce929d0e0e4736"}[rng.IntN(4)]
+	if pat != "" {
+		q.Terms = []string{pat}
+	}
+	ctx = fmt.Sprintf("%s: scan %s %+v", ctx, g, q)
+	bySeq := map[uint64]modelEvent{}
+	var inRange, want []modelEvent
+	for _, e := range all {
+		if e.ts >= q.Range.Start && e.ts < q.Range.End {
+			bySeq[e.seq] = e
+			inRange = append(inRange, e)
+			if strings.Contains(e.msg, pat) {
+				want = append(want, e)
+			}
+		}
+	}
+	if q.Backward {
+		slices.Reverse(inRange)
+		slices.Reverse(want)
+	}
+	var got, found []modelEvent
+	size, wantSize := 0, 0
+	err := s.ScanQuery(context.Background(), sc, g, q, func(e *FilteredEvent) bool {
+		m, ok := bySeq[e.Seq]
+		switch {
+		case !ok || m.ts != e.Timestamp:
+			t.Fatalf("%s: event (%d, %d) not in the range", ctx, e.Timestamp, e.Seq)
+		case e.Message != "" && (e.Message != m.msg || e.Size != len(m.msg)):
+			t.Fatalf("%s: event %d: message %q size %d, want %q", ctx, e.Seq, e.Message, e.Size, m.msg)
+		case e.Message == "" && !q.NoMessages:
+			t.Fatalf("%s: event %d without its message", ctx, e.Seq)
+		}
+		got = append(got, m)
+		size += e.Size
+		wantSize += len(m.msg)
+		if strings.Contains(m.msg, pat) {
+			found = append(found, m)
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", ctx, err)
+	}
+	if !slices.Equal(found, want) {
+		t.Fatalf("%s: found %d events, want %d\ngot  %v\nwant %v", ctx, len(found), len(want), head(found), head(want))
+	}
+	if pat == "" && !slices.Equal(got, inRange) {
+		t.Fatalf("%s: got %d events, want %d\ngot  %v\nwant %v", ctx, len(got), len(inRange), head(got), head(inRange))
+	}
+	if size != wantSize {
+		t.Fatalf("%s: sizes add up to %d, messages to %d", ctx, size, wantSize)
 	}
 }

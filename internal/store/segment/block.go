@@ -270,14 +270,14 @@ func (b *Block) Len() int { return len(b.ts) }
 // accounting.
 func (b *Block) Size() int { return len(b.msgs) + 28*len(b.ts) + 4 + 128 }
 
+// event returns event i; its Message is empty in a block decoded without
+// messages (decodeColumnsOnly).
 func (b *Block) event(stream uint64, i int) Event {
-	return Event{
-		Stream:    stream,
-		Timestamp: b.ts[i],
-		Ingestion: b.ing[i],
-		Seq:       b.seq[i],
-		Message:   b.msgs[b.offs[i]:b.offs[i+1]],
+	e := Event{Stream: stream, Timestamp: b.ts[i], Ingestion: b.ing[i], Seq: b.seq[i]}
+	if b.offs != nil {
+		e.Message = b.msgs[b.offs[i]:b.offs[i+1]]
 	}
+	return e
 }
 
 var (
@@ -308,65 +308,14 @@ var sectionPool = sync.Pool{New: func() any { return new([]byte) }}
 // the index. It returns a reason for "corrupt" instead of an error.
 func decodeBody(h *blockHeader, body []byte) (*Block, string) {
 	n := int(h.count)
-	limits := [sectionCount]int{
-		3 * binary.MaxVarintLen64 * n, // columns
-		2*int(h.msgBytes) + n,         // templates: escapes at most double
-		int(h.msgBytes),               // numbers: a varint is no longer than its digits
-		int(h.msgBytes) / 2,           // hex: two digits a byte
-	}
 	var secs [sectionCount][]byte
 	var bufs [sectionCount]*[]byte
-	defer func() {
-		for _, p := range bufs {
-			if p != nil {
-				sectionPool.Put(p)
-			}
-		}
-	}()
+	defer putSectionBufs(&bufs)
 	p := 0
 	for s := 0; s < sectionCount; s++ {
-		if p >= len(body) {
-			return nil, "block body ends before its sections"
-		}
-		codec := body[p]
-		p++
-		raw, k := binary.Uvarint(body[p:])
-		if k <= 0 {
-			return nil, "bad section length"
-		}
-		p += k
-		stored, k := binary.Uvarint(body[p:])
-		if k <= 0 {
-			return nil, "bad section length"
-		}
-		p += k
-		if raw > uint64(limits[s]) || stored > uint64(len(body)-p) {
-			return nil, fmt.Sprintf("section %d lengths %d/%d out of range", s, raw, stored)
-		}
-		src := body[p : p+int(stored)]
-		p += int(stored)
-		switch codec {
-		case codecStored:
-			if stored != raw {
-				return nil, "stored section length mismatch"
-			}
-			secs[s] = src
-		case codecZstd:
-			bp := sectionPool.Get().(*[]byte)
-			bufs[s] = bp
-			if cap(*bp) < int(raw) {
-				*bp = make([]byte, 0, raw)
-			}
-			out, err := zstdDecoder().DecodeAll(src, (*bp)[:0:raw])
-			if err != nil {
-				return nil, "zstd: " + err.Error()
-			}
-			if len(out) != int(raw) {
-				return nil, "decompressed section length mismatch"
-			}
-			secs[s] = out
-		default:
-			return nil, fmt.Sprintf("unknown section codec %d", codec)
+		var why string
+		if secs[s], p, why = readSection(h, body, p, s, &bufs[s]); why != "" {
+			return nil, why
 		}
 	}
 	if p != len(body) {
@@ -392,12 +341,94 @@ func decodeBody(h *blockHeader, body []byte) (*Block, string) {
 	return b, ""
 }
 
+// decodeColumnsOnly is decodeBody for the first section only: a Block
+// without messages (offs nil), for reads that need only the columns. The
+// other sections are not decompressed (the body checksum covers them).
+func decodeColumnsOnly(h *blockHeader, body []byte) (*Block, string) {
+	n := int(h.count)
+	var bufs [sectionCount]*[]byte
+	defer putSectionBufs(&bufs)
+	col, _, why := readSection(h, body, 0, 0, &bufs[0])
+	if why != "" {
+		return nil, why
+	}
+	b := &Block{ts: make([]int64, n), ing: make([]int64, n), seq: make([]uint64, n)}
+	if why := decodeColumns(h, col, b); why != "" {
+		return nil, why
+	}
+	return b, ""
+}
+
+func putSectionBufs(bufs *[sectionCount]*[]byte) {
+	for _, p := range bufs {
+		if p != nil {
+			sectionPool.Put(p)
+		}
+	}
+}
+
+// readSection decodes section s of a body with header h, which starts at
+// body[p]: it returns the section's raw bytes and the offset after it, or a
+// reason for "corrupt". A decompressed section lives in a buffer from
+// sectionPool, left in *buf for the caller to put back.
+func readSection(h *blockHeader, body []byte, p, s int, buf **[]byte) ([]byte, int, string) {
+	n := int(h.count)
+	limits := [sectionCount]int{
+		3 * binary.MaxVarintLen64 * n, // columns
+		2*int(h.msgBytes) + n,         // templates: escapes at most double
+		int(h.msgBytes),               // numbers: a varint is no longer than its digits
+		int(h.msgBytes) / 2,           // hex: two digits a byte
+	}
+	if p >= len(body) {
+		return nil, p, "block body ends before its sections"
+	}
+	codec := body[p]
+	p++
+	raw, k := binary.Uvarint(body[p:])
+	if k <= 0 {
+		return nil, p, "bad section length"
+	}
+	p += k
+	stored, k := binary.Uvarint(body[p:])
+	if k <= 0 {
+		return nil, p, "bad section length"
+	}
+	p += k
+	if raw > uint64(limits[s]) || stored > uint64(len(body)-p) {
+		return nil, p, fmt.Sprintf("section %d lengths %d/%d out of range", s, raw, stored)
+	}
+	src := body[p : p+int(stored)]
+	p += int(stored)
+	switch codec {
+	case codecStored:
+		if stored != raw {
+			return nil, p, "stored section length mismatch"
+		}
+		return src, p, ""
+	case codecZstd:
+		bp := sectionPool.Get().(*[]byte)
+		*buf = bp
+		if cap(*bp) < int(raw) {
+			*bp = make([]byte, 0, raw)
+		}
+		out, err := zstdDecoder().DecodeAll(src, (*bp)[:0:raw])
+		if err != nil {
+			return nil, p, "zstd: " + err.Error()
+		}
+		if len(out) != int(raw) {
+			return nil, p, "decompressed section length mismatch"
+		}
+		return out, p, ""
+	}
+	return nil, p, fmt.Sprintf("unknown section codec %d", codec)
+}
+
 func decodeColumns(h *blockHeader, col []byte, b *Block) string {
 	n := len(b.ts)
 	p := 0
 	b.ts[0] = h.minTS
 	for i := 1; i < n; i++ {
-		d, k := binary.Uvarint(col[p:])
+		d, k := uvarint(col, p)
 		if k <= 0 {
 			return "bad timestamp column"
 		}
@@ -412,7 +443,7 @@ func decodeColumns(h *blockHeader, col []byte, b *Block) string {
 	}
 	prev := h.minTS
 	for i := 0; i < n; i++ {
-		d, k := binary.Varint(col[p:])
+		d, k := varint(col, p)
 		if k <= 0 {
 			return "bad ingestion-time column"
 		}
@@ -423,7 +454,7 @@ func decodeColumns(h *blockHeader, col []byte, b *Block) string {
 	prevSeq := h.minSeq
 	seenMin, seenMax := false, false
 	for i := 0; i < n; i++ {
-		d, k := binary.Varint(col[p:])
+		d, k := varint(col, p)
 		if k <= 0 {
 			return "bad sequence column"
 		}
@@ -447,6 +478,25 @@ func decodeColumns(h *blockHeader, col []byte, b *Block) string {
 		return "trailing bytes in the column section"
 	}
 	return ""
+}
+
+// uvarint is binary.Uvarint(b[p:]) with a fast path for the one-byte
+// values that most deltas are.
+func uvarint(b []byte, p int) (uint64, int) {
+	if p < len(b) && b[p] < 0x80 {
+		return uint64(b[p]), 1
+	}
+	return binary.Uvarint(b[p:])
+}
+
+// varint is binary.Varint(b[p:]) with the same fast path.
+func varint(b []byte, p int) (int64, int) {
+	ux, k := uvarint(b, p)
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
+	}
+	return x, k
 }
 
 const hexDigits = "0123456789abcdef"

@@ -18,6 +18,12 @@ type Query struct {
 	// that a term cannot occur are skipped; the events of the other blocks
 	// are all returned, matching or not: the caller still matches them.
 	Terms []string
+	// NoMessages leaves out the messages of blocks that lie wholly within
+	// [Start, End): such blocks are read without decompressing their text,
+	// and their events come with an empty Message. MessageSize still
+	// accounts for their bytes. Blocks the range cuts are read whole, so
+	// that the sizes of the events returned from them are exact.
+	NoMessages bool
 }
 
 // CursorStats count what a Cursor did, for tests, benchmarks and metrics.
@@ -51,8 +57,11 @@ type Cursor struct {
 
 	blk      *Block
 	blkStrm  uint64
-	i, iend  int // events [i, iend) of blk remain (backward: iend-1 down to i)
+	blkBytes uint64 // message bytes of blk
+	i, iend  int    // events [i, iend) of blk remain (backward: iend-1 down to i)
 	ev       Event
+	size     int // of ev's message
+	noMsgs   bool
 	err      error
 	allBlock bool // iterate every block regardless of stream (Merge)
 
@@ -67,7 +76,7 @@ const bloomBatch = 1 << 20
 // Cursor returns a cursor over the events of q.Stream with timestamps in
 // [q.Start, q.End). A stream the segment does not hold gives no events.
 func (r *Reader) Cursor(q Query) *Cursor {
-	c := &Cursor{r: r, start: q.Start, end: q.End, backward: q.Backward, stream: q.Stream}
+	c := &Cursor{r: r, start: q.Start, end: q.End, backward: q.Backward, stream: q.Stream, noMsgs: q.NoMessages}
 	if c.end == 0 {
 		c.end = math.MaxInt64
 	}
@@ -102,12 +111,20 @@ func (r *Reader) allEvents() *Cursor {
 func (c *Cursor) Next() bool {
 	for c.err == nil {
 		if c.blk != nil && c.i < c.iend {
+			j := c.i
 			if c.backward {
 				c.iend--
-				c.ev = c.blk.event(c.blkStrm, c.iend)
+				j = c.iend
 			} else {
-				c.ev = c.blk.event(c.blkStrm, c.i)
 				c.i++
+			}
+			c.ev = c.blk.event(c.blkStrm, j)
+			c.size = len(c.ev.Message)
+			if c.blk.offs == nil {
+				// No messages: share the block's bytes out so that its
+				// events sum to them.
+				n, k := uint64(len(c.blk.ts)), uint64(j)
+				c.size = int(c.blkBytes*(k+1)/n - c.blkBytes*k/n)
 			}
 			return true
 		}
@@ -147,9 +164,13 @@ func (c *Cursor) loadNext() bool {
 		}
 		var b *Block
 		var err error
-		if c.allBlock {
+		e := &c.r.blocks[bi]
+		switch {
+		case c.allBlock:
 			b, err = c.r.loadBlock(bi) // merges stay out of the cache
-		} else {
+		case c.noMsgs && e.minTS >= c.start && e.maxTS < c.end:
+			b, err = c.r.loadColumns(bi)
+		default:
 			b, err = c.r.block(bi)
 		}
 		if err != nil {
@@ -157,7 +178,7 @@ func (c *Cursor) loadNext() bool {
 			return false
 		}
 		c.stats.BlocksRead++
-		c.blk, c.blkStrm = b, c.r.blocks[bi].stream
+		c.blk, c.blkStrm, c.blkBytes = b, e.stream, uint64(e.msgBytes)
 		c.i = sort.Search(len(b.ts), func(i int) bool { return b.ts[i] >= c.start })
 		c.iend = sort.Search(len(b.ts), func(i int) bool { return b.ts[i] >= c.end })
 		return true
@@ -207,6 +228,12 @@ func (c *Cursor) bloomAllows(bi int) (bool, error) {
 // decoded block, which is immutable; holding the string keeps that block
 // alive, so copy it (strings.Clone) to keep it long.
 func (c *Cursor) Event() Event { return c.ev }
+
+// MessageSize returns the length in bytes of the current event's message,
+// also when NoMessages left the message out. For events of blocks read
+// without messages it is the block's message bytes shared out evenly (the
+// sizes of a block's events add up to its exact total).
+func (c *Cursor) MessageSize() int { return c.size }
 
 // Err returns the error that stopped the cursor, if any: a
 // *CorruptionError, ErrClosed or an I/O error.

@@ -298,7 +298,16 @@ func (r *Reader) block(i int) (*Block, error) {
 }
 
 // loadBlock reads, checks and decodes block i.
-func (r *Reader) loadBlock(i int) (*Block, error) {
+func (r *Reader) loadBlock(i int) (*Block, error) { return r.decodeBlock(i, decodeBody) }
+
+// loadColumns reads and checks block i like loadBlock but decodes only its
+// timestamps, ingestion times and sequence numbers: the Block has no
+// messages. Such blocks stay out of the cache.
+func (r *Reader) loadColumns(i int) (*Block, error) { return r.decodeBlock(i, decodeColumnsOnly) }
+
+// decodeBlock reads block i, checks its header and body checksum, and
+// decodes the body with decode.
+func (r *Reader) decodeBlock(i int, decode func(*blockHeader, []byte) (*Block, string)) (*Block, error) {
 	e := &r.blocks[i]
 	bp := blockBufPool.Get().(*[]byte)
 	defer blockBufPool.Put(bp)
@@ -320,7 +329,7 @@ func (r *Reader) loadBlock(i int) (*Block, error) {
 	if crc(body) != h.bodyCRC {
 		return nil, r.corrupt(e.offset, "block body CRC mismatch")
 	}
-	b, why := decodeBody(&h, body)
+	b, why := decode(&h, body)
 	if why != "" {
 		return nil, r.corrupt(e.offset, "%s", why)
 	}

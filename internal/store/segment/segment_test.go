@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -118,14 +119,59 @@ func TestCursorTimeRanges(t *testing.T) {
 				a = b // empty range
 			}
 			q := Query{Stream: id, Start: a, End: b, Backward: i%2 == 0}
+			if i%10 == 2 {
+				q.Start, q.End = math.MinInt64, 0 // every block whole
+			}
 			got, _, err := collect(r, q)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := diffEvents(got, model(evs, q)); d != "" {
+			want := model(evs, q)
+			if d := diffEvents(got, want); d != "" {
 				t.Fatalf("%+v: %s", q, d)
 			}
+			checkNoMessages(t, r, q, want)
 		}
+	}
+}
+
+// checkNoMessages runs q without messages and checks that the cursor
+// returns the events of want less the messages of the blocks it reads
+// whole (all of them when q has no bounds), with sizes that add up to the
+// messages' bytes and are exact for the events that have their message.
+func checkNoMessages(t *testing.T, r *Reader, q Query, want []Event) {
+	t.Helper()
+	q.NoMessages = true
+	c := r.Cursor(q)
+	var got []Event
+	wantBytes, gotBytes, empty := 0, 0, 0
+	for c.Next() {
+		if len(got) == len(want) {
+			t.Fatalf("%+v without messages: more than %d events", q, len(want))
+		}
+		e := c.Event()
+		w := want[len(got)]
+		if e.Message == "" {
+			empty++
+			e.Message = w.Message
+		} else if c.MessageSize() != len(e.Message) {
+			t.Fatalf("%+v: size %d of a message of %d bytes", q, c.MessageSize(), len(e.Message))
+		}
+		got = append(got, e)
+		wantBytes += len(w.Message)
+		gotBytes += c.MessageSize()
+	}
+	if err := c.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if d := diffEvents(got, want); d != "" {
+		t.Fatalf("%+v without messages: %s", q, d)
+	}
+	if gotBytes != wantBytes {
+		t.Fatalf("%+v: sizes add up to %d, messages to %d", q, gotBytes, wantBytes)
+	}
+	if q.Start == math.MinInt64 && q.End == 0 && empty != len(got) {
+		t.Fatalf("%+v: %d of %d events have messages", q, len(got)-empty, len(got))
 	}
 }
 
