@@ -47,7 +47,7 @@ func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); re
 // disk per event and, for comparison, plain zstd of the raw text.
 func BenchmarkWrite(b *testing.B) {
 	evs := benchData()
-	for _, lvl := range []zstd.EncoderLevel{zstd.SpeedDefault, zstd.SpeedBetterCompression} {
+	for _, lvl := range []zstd.EncoderLevel{zstd.SpeedFastest, zstd.SpeedDefault, zstd.SpeedBetterCompression} {
 		b.Run(lvl.String(), func(b *testing.B) {
 			var cw countingWriter
 			b.ResetTimer()
@@ -83,7 +83,7 @@ func BenchmarkPlainZstd(b *testing.B) {
 		raw.WriteString(e.Message)
 		raw.WriteByte('\n')
 	}
-	for _, lvl := range []zstd.EncoderLevel{zstd.SpeedDefault, zstd.SpeedBetterCompression} {
+	for _, lvl := range []zstd.EncoderLevel{zstd.SpeedFastest, zstd.SpeedDefault, zstd.SpeedBetterCompression} {
 		b.Run(lvl.String(), func(b *testing.B) {
 			var n int
 			for b.Loop() {

@@ -42,31 +42,6 @@ const (
 	maxDigits   = 19  // longer digit runs stay literal (10^19 < 2^64)
 )
 
-// byteClass folds the tables appendTemplate consults for each byte into one
-// lookup: clStop for bytes that always end a literal run (markers and
-// digits), clHex for the other lower-case hex digits (which start a hex run
-// at a word boundary), clWord for word bytes.
-const (
-	clStop = 1 << iota
-	clHex
-	clWord
-)
-
-var byteClass = func() (t [256]uint8) {
-	for c := 0; c < 256; c++ {
-		if c <= tmLastRes || (c >= '0' && c <= '9') {
-			t[c] |= clStop
-		}
-		if isLowerHex[c] {
-			t[c] |= clHex
-		}
-		if wordByte[c] {
-			t[c] |= clWord
-		}
-	}
-	return t
-}()
-
 var isLowerHex = func() (t [256]bool) {
 	for c := 0; c < 256; c++ {
 		t[c] = c >= '0' && c <= '9' || c >= 'a' && c <= 'f'
@@ -104,79 +79,10 @@ func (b *blockEncoder) add(e *Event) {
 	b.ing = append(b.ing, e.Ingestion)
 	b.seq = append(b.seq, e.Seq)
 	b.msgBytes += len(e.Message)
-	b.tmpl, b.nums, b.hex = appendTemplate(b.tmpl, b.nums, b.hex, e.Message, e.Timestamp)
-	b.keyBuf = appendMessageKeys(b.keyBuf[:0], e.Message)
+	b.tmpl, b.nums, b.hex, b.keyBuf = appendTemplateKeys(b.tmpl, b.nums, b.hex, b.keyBuf[:0], e.Message, e.Timestamp)
 	for _, k := range b.keyBuf {
 		b.keys.add(k)
 	}
-}
-
-// appendTemplate splits msg into the three sections.
-func appendTemplate(tmpl, nums, hex []byte, msg string, ts int64) ([]byte, []byte, []byte) {
-	for i := 0; i < len(msg); {
-		// Fast path: copy the run of bytes that stand for themselves (no
-		// digit, no marker byte, no hex run starting at a word boundary)
-		// with one append.
-		j := i
-		afterWord := i > 0 && wordByte[msg[i-1]]
-		for j < len(msg) {
-			cl := byteClass[msg[j]]
-			if cl&clStop != 0 || (cl&clHex != 0 && !afterWord) {
-				break
-			}
-			afterWord = cl&clWord != 0
-			j++
-		}
-		if j > i {
-			tmpl = append(tmpl, msg[i:j]...)
-			if i = j; i == len(msg) {
-				break
-			}
-		}
-		c := msg[i]
-		if isLowerHex[c] && (i == 0 || !wordByte[msg[i-1]]) {
-			j := i + 1
-			for j < len(msg) && isLowerHex[msg[j]] {
-				j++
-			}
-			if n := j - i; n >= 2*minHexBytes && n <= 2*maxHexBytes && n%2 == 0 && (j == len(msg) || !wordByte[msg[j]]) {
-				tmpl = append(tmpl, tmHex, byte(n/2))
-				for k := i; k < j; k += 2 {
-					hex = append(hex, unhex(msg[k])<<4|unhex(msg[k+1]))
-				}
-				i = j
-				continue
-			}
-		}
-		if c >= '0' && c <= '9' {
-			j := i + 1
-			for j < len(msg) && msg[j] >= '0' && msg[j] <= '9' {
-				j++
-			}
-			if j-i <= maxDigits && (c != '0' || j-i == 1) {
-				var v uint64
-				for k := i; k < j; k++ {
-					v = v*10 + uint64(msg[k]-'0')
-				}
-				if ts >= 0 && v == uint64(ts) {
-					tmpl = append(tmpl, tmTime)
-				} else {
-					tmpl = append(tmpl, tmNumber)
-					nums = binary.AppendUvarint(nums, v)
-				}
-			} else {
-				tmpl = append(tmpl, msg[i:j]...)
-			}
-			i = j
-			continue
-		}
-		if c <= tmLastRes {
-			tmpl = append(tmpl, tmEscape)
-		}
-		tmpl = append(tmpl, c)
-		i++
-	}
-	return append(tmpl, tmEnd), nums, hex
 }
 
 func unhex(c byte) byte {

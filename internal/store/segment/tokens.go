@@ -114,39 +114,6 @@ func appendGramKeys(dst []uint64, t string) []uint64 {
 	return dst
 }
 
-// appendMessageKeys appends the keys of msg to dst (with repetitions).
-// It is on the ingest path (every sealed message), so it finds a token,
-// hashes it and notes whether it is all digits in one pass; the result is
-// what tokenHash and allDigits give (TestMessageKeysOnePass).
-func appendMessageKeys(dst []uint64, msg string) []uint64 {
-	for i := 0; i < len(msg); {
-		if !wordByte[msg[i]] {
-			i++
-			continue
-		}
-		h := uint64(0xcbf29ce484222325)
-		digits := true
-		j := i
-		for ; j < len(msg); j++ {
-			c := msg[j]
-			if !wordByte[c] {
-				break
-			}
-			h ^= uint64(c)
-			h *= 0x100000001b3
-			digits = digits && c >= '0' && c <= '9'
-		}
-		if n := j - i; n >= minTokenLen && !digits {
-			dst = append(dst, fmix64(h))
-		}
-		if j-i >= minGramTokenLen {
-			dst = appendGramKeys(dst, msg[i:j])
-		}
-		i = j
-	}
-	return dst
-}
-
 // appendTermKeys appends the keys that every message containing term must
 // have (possibly none).
 func appendTermKeys(dst []uint64, term string) []uint64 {
