@@ -232,7 +232,9 @@ func (m *Manager) run(ctx context.Context, q *queryState) {
 
 // execute runs the query over its groups. The store skips what the query
 // cannot match or does not read: blocks outside its time bounds or without
-// one of its index terms, and the text of events when it reads no message.
+// one of its index terms, the text of events when it reads no message, and
+// the text of messages that are not JSON objects when it reads only JSON
+// fields.
 // A query that wants only the newest events reads each group newest first
 // (the groups in reverse order) and stops when the rest cannot matter.
 func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, error) {
@@ -244,7 +246,7 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 		return m.opts.Source.Scan(ctx, in.Scope, g, sq.Range, nil, "", fn)
 	}
 	if qs, ok := m.opts.Source.(QuerySource); ok {
-		sq.Terms, sq.Backward, sq.NoMessages = iq.IndexTerms(), iq.NewestFirst(), !iq.NeedsMessage()
+		sq.Terms, sq.Backward, sq.NoMessages, sq.JSONOnly = iq.IndexTerms(), iq.NewestFirst(), !iq.NeedsMessage(), iq.ReadsOnlyJSON()
 		scan = func(ctx context.Context, g string, fn func(*store.FilteredEvent) bool) error {
 			return qs.ScanQuery(ctx, in.Scope, g, sq, fn)
 		}

@@ -169,6 +169,14 @@ func (q *Insights) IndexTerms() []string { return q.literal }
 // their length).
 func (q *Insights) NeedsMessage() bool { return q.plan.needsMsg }
 
+// ReadsOnlyJSON reports whether every field the query reads from messages
+// is a JSON field (it reads neither @message nor Lambda's fields): events
+// whose message is not a JSON object — its first byte that is not JSON
+// white space is not '{' — may then be given with an empty Message
+// (Event.Size carrying its length), with the same result. It is false for
+// queries that read no message (see NeedsMessage).
+func (q *Insights) ReadsOnlyJSON() bool { return q.plan.onlyJSON }
+
 // NewestFirst reports whether the query's result depends only on the
 // newest events of each log group, up to a number of rows: its first
 // stats, sort, limit or dedup is a sort by @timestamp, newest first,

@@ -44,6 +44,7 @@ type plan struct {
 	// newest first, that keeps a bounded number of rows.
 	newestFirst bool
 	needsMsg    bool // some field is read from the message
+	onlyJSON    bool // needsMsg, and only JSON fields are
 	// needsJSON: a filter before the first blocking stage can hold only for
 	// messages that are JSON objects (it needs a JSON field to equal or
 	// contain a constant).
@@ -278,12 +279,17 @@ func compile(src string, cmds []command) (*plan, error) {
 	if sc, ok := pl.specs[pl.first].(*sortCmd); ok {
 		pl.newestFirst = (sc.implicit || sc.newest) && sc.cap >= 0
 	}
+	pl.onlyJSON = true
 	for _, s := range pl.slots {
 		switch s.src {
-		case srcMessage, srcJSON, srcLambda:
+		case srcMessage, srcLambda:
+			pl.onlyJSON = false
+			pl.needsMsg = true
+		case srcJSON:
 			pl.needsMsg = true
 		}
 	}
+	pl.onlyJSON = pl.onlyJSON && pl.needsMsg
 	return pl, nil
 }
 

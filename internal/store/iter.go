@@ -27,6 +27,7 @@ type readCtx struct {
 	s          *Store
 	terms      []string    // checkable required terms, for block skipping
 	noMessages bool        // segment events may come without messages
+	jsonOnly   bool        // segment events may come without messages that are not JSON objects
 	incomplete atomic.Bool // a segment failed and was quarantined
 }
 
@@ -51,6 +52,10 @@ type streamIter struct {
 	srcs     []source
 	cur      int // index of the source with the next event, -1 at the end
 	backward bool
+	// bound is the best current key of the other sources (when hasBound):
+	// the current source goes on alone while its events come before it.
+	bound    Key
+	hasBound bool
 }
 
 func (rc *readCtx) newStreamIter(st *stream, v view, segs []*segFile, lo, hi Key, backward bool) *streamIter {
@@ -63,7 +68,7 @@ func (rc *readCtx) newStreamIter(st *stream, v view, segs []*segFile, lo, hi Key
 		if !ok || ss.LastTimestamp < lo.Timestamp || ss.FirstTimestamp > hi.Timestamp || f.quarantined.Load() {
 			continue
 		}
-		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms, NoMessages: rc.noMessages}
+		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms, NoMessages: rc.noMessages, JSONOnly: rc.jsonOnly}
 		switch {
 		case hi.Seq == 0 && hi.Timestamp != 0: // (End 0 would mean no bound)
 			q.End = hi.Timestamp // no event has sequence number 0
@@ -99,6 +104,12 @@ func (it *streamIter) pick() {
 			it.cur, best = i, e.Key()
 		}
 	}
+	it.hasBound = false
+	for i, s := range it.srcs {
+		if e := s.event(); i != it.cur && e != nil && (!it.hasBound || it.before(e.Key(), it.bound)) {
+			it.bound, it.hasBound = e.Key(), true
+		}
+	}
 }
 
 func (it *streamIter) event() *Event {
@@ -121,8 +132,14 @@ func (it *streamIter) advance() {
 		}
 		return
 	}
-	k := it.srcs[it.cur].event().Key()
-	it.srcs[it.cur].advance()
+	cur := it.srcs[it.cur]
+	k := cur.event().Key()
+	cur.advance()
+	if e := cur.event(); e != nil && (!it.hasBound || it.before(e.Key(), it.bound)) {
+		// Still the first, and no other source can hold k: their
+		// events are not before bound, which is after k.
+		return
+	}
 	for _, s := range it.srcs {
 		if e := s.event(); e != nil && e.Key() == k {
 			s.advance() // the same event from two sources

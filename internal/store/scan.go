@@ -19,6 +19,12 @@ type ScanQuery struct {
 	// blocks are then read without decompressing text), and
 	// FilteredEvent.Size still counts their bytes.
 	NoMessages bool
+	// JSONOnly says that the caller reads messages only when they are JSON
+	// objects (the first byte that is not JSON white space is '{'):
+	// events read from segments whose messages are not may come with an
+	// empty Message (their text is then not rebuilt), and
+	// FilteredEvent.Size still counts their bytes.
+	JSONOnly bool
 }
 
 // Scan calls fn for every event of the group within r, in ascending Key
@@ -44,7 +50,7 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 	}
 	defer gr.close()
 	lo, hi := q.Range.window(gr.cutoff, nil, q.Backward)
-	rc := &readCtx{s: s, terms: checkableTerms(q.Terms), noMessages: q.NoMessages}
+	rc := &readCtx{s: s, terms: checkableTerms(q.Terms), noMessages: q.NoMessages, jsonOnly: q.JSONOnly}
 	var fe FilteredEvent
 	n := 0
 	gr.merge(rc, lo, hi, q.Backward, func(e *Event, size int, st *stream) bool {

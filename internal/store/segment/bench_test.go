@@ -254,3 +254,39 @@ func (c cpuClock) report(b *testing.B, events float64) {
 		b.ReportMetric(events*float64(b.N)/cpu, "events/cpu-s")
 	}
 }
+
+// BenchmarkScanModes reads every event of every stream, without a cache,
+// with every message rebuilt, with only the JSON ones (Query.JSONOnly), and
+// with none (Query.NoMessages).
+func BenchmarkScanModes(b *testing.B) {
+	r := benchSegment(b)
+	for _, m := range []struct {
+		name string
+		q    Query
+	}{{"all", Query{}}, {"json", Query{JSONOnly: true}}, {"none", Query{NoMessages: true}}} {
+		b.Run(m.name, func(b *testing.B) {
+			var n, size int
+			clk := startCPU()
+			for b.Loop() {
+				n, size = 0, 0
+				for _, s := range r.Streams() {
+					q := m.q
+					q.Stream = s.Stream
+					c := r.Cursor(q)
+					for c.Next() {
+						n++
+						size += c.MessageSize()
+					}
+					if c.Err() != nil {
+						b.Fatal(c.Err())
+					}
+				}
+			}
+			clk.report(b, float64(n))
+			if n != benchEvents {
+				b.Fatalf("scanned %d events", n)
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/scan")
+		})
+	}
+}

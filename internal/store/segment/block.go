@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
-	"strconv"
 	"sync"
 	"unsafe"
 
@@ -167,6 +166,10 @@ type Block struct {
 	seq  []uint64
 	offs []uint32 // message i is msgs[offs[i]:offs[i+1]]
 	msgs string
+	// sizes, set only in a block decoded with JSON messages only
+	// (decodeJSONOnly), holds the length of every message, also of those
+	// left out (empty in msgs).
+	sizes []uint32
 }
 
 // Len returns the number of events in the block.
@@ -213,6 +216,10 @@ var sectionPool = sync.Pool{New: func() any { return new([]byte) }}
 // decodeBody decodes a block body whose header h has been checked against
 // the index. It returns a reason for "corrupt" instead of an error.
 func decodeBody(h *blockHeader, body []byte) (*Block, string) {
+	return decodeBodyMode(h, body, false)
+}
+
+func decodeBodyMode(h *blockHeader, body []byte, jsonOnly bool) (*Block, string) {
 	n := int(h.count)
 	var secs [sectionCount][]byte
 	var bufs [sectionCount]*[]byte
@@ -233,6 +240,9 @@ func decodeBody(h *blockHeader, body []byte) (*Block, string) {
 		seq:  make([]uint64, n),
 		offs: make([]uint32, n+1),
 	}
+	if jsonOnly {
+		b.sizes = make([]uint32, n)
+	}
 	if why := decodeColumns(h, secs[0], b); why != "" {
 		return nil, why
 	}
@@ -247,10 +257,22 @@ func decodeBody(h *blockHeader, body []byte) (*Block, string) {
 	return b, ""
 }
 
+// decodeJSONOnly is decodeBody that rebuilds only the messages that may be
+// JSON objects: those whose first byte that is not JSON white space (space,
+// tab, newline, carriage return) is '{'. The others are left empty; the
+// Block's sizes hold every message's length. Template bytes before the
+// first marker are the message's own bytes, so the test on the template is
+// exact.
+func decodeJSONOnly(h *blockHeader, body []byte) (*Block, string) {
+	return decodeBodyMode(h, body, true)
+}
+
 // decodeColumnsOnly is decodeBody for the first section only: a Block
 // without messages (offs nil), for reads that need only the columns. The
 // other sections are not decompressed (the body checksum covers them).
-func decodeColumnsOnly(h *blockHeader, body []byte) (*Block, string) {
+// The Block reuses the memory of reuse, a Block without messages that is
+// no longer used, when not nil.
+func decodeColumnsOnly(h *blockHeader, body []byte, reuse *Block) (*Block, string) {
 	n := int(h.count)
 	var bufs [sectionCount]*[]byte
 	defer putSectionBufs(&bufs)
@@ -258,7 +280,11 @@ func decodeColumnsOnly(h *blockHeader, body []byte) (*Block, string) {
 	if why != "" {
 		return nil, why
 	}
-	b := &Block{ts: make([]int64, n), ing: make([]int64, n), seq: make([]uint64, n)}
+	b := reuse
+	if b == nil || b.offs != nil || cap(b.ts) < n || cap(b.ing) < n || cap(b.seq) < n {
+		b = &Block{ts: make([]int64, n), ing: make([]int64, n), seq: make([]uint64, n)}
+	}
+	b.ts, b.ing, b.seq = b.ts[:n], b.ing[:n], b.seq[:n]
 	if why := decodeColumns(h, col, b); why != "" {
 		return nil, why
 	}
@@ -386,11 +412,14 @@ func decodeColumns(h *blockHeader, col []byte, b *Block) string {
 	return ""
 }
 
-// uvarint is binary.Uvarint(b[p:]) with a fast path for the one-byte
-// values that most deltas are.
+// uvarint is binary.Uvarint(b[p:]) with fast paths for the one- and
+// two-byte values that most deltas and numbers are.
 func uvarint(b []byte, p int) (uint64, int) {
 	if p < len(b) && b[p] < 0x80 {
 		return uint64(b[p]), 1
+	}
+	if p+1 < len(b) && b[p+1] < 0x80 {
+		return uint64(b[p]&0x7f) | uint64(b[p+1])<<7, 2
 	}
 	return binary.Uvarint(b[p:])
 }
@@ -407,75 +436,237 @@ func varint(b []byte, p int) (int64, int) {
 
 const hexDigits = "0123456789abcdef"
 
-// decodeMessages rebuilds the messages from the templates.
+// decodeMessages rebuilds the messages from the templates. In a block with
+// sizes (decodeJSONOnly), messages that cannot be JSON objects are only
+// measured, not rebuilt.
 func decodeMessages(h *blockHeader, tmpl, nums, hex []byte, b *Block) ([]byte, string) {
 	n := len(b.ts)
 	limit := int(h.msgBytes)
 	out := make([]byte, 0, limit)
 	ev, np, hp := 0, 0, 0
-	for p := 0; p < len(tmpl); {
-		if len(out) > limit {
-			return nil, "messages longer than the header says"
-		}
-		if ev == n {
-			return nil, "more messages than events"
-		}
-		switch c := tmpl[p]; c {
-		case tmEnd:
-			if len(out) == int(b.offs[ev]) {
+	skipped := 0 // bytes of the messages left out
+	p := 0
+	for ; p < len(tmpl) && ev < n; ev++ {
+		if b.sizes != nil && !jsonTemplate(tmpl[p:]) {
+			q, sz, why := measureMessage(tmpl, p, nums, &np, hex, &hp, b.ts[ev], limit-len(out)-skipped)
+			if why != "" {
+				return nil, why
+			}
+			if p = q; p == len(tmpl) {
+				return nil, "fewer messages than events" // no end marker
+			}
+			if sz == 0 {
 				return nil, "empty message"
 			}
-			ev++
-			b.offs[ev] = uint32(len(out))
+			skipped += sz
+			b.sizes[ev] = uint32(sz)
+			b.offs[ev+1] = uint32(len(out))
 			p++
-		case tmNumber:
-			v, k := binary.Uvarint(nums[np:])
-			if k <= 0 {
-				return nil, "bad number"
-			}
-			np += k
-			out = strconv.AppendUint(out, v, 10)
-			p++
-		case tmHex:
-			if p+1 >= len(tmpl) {
-				return nil, "truncated hex marker"
-			}
-			k := int(tmpl[p+1])
-			if k < minHexBytes || k > len(hex)-hp {
-				return nil, "bad hex marker"
-			}
-			for _, x := range hex[hp : hp+k] {
-				out = append(out, hexDigits[x>>4], hexDigits[x&15])
-			}
-			hp += k
-			p += 2
-		case tmTime:
-			if b.ts[ev] < 0 {
-				return nil, "timestamp marker for a negative timestamp"
-			}
-			out = strconv.AppendInt(out, b.ts[ev], 10)
-			p++
-		case tmEscape:
-			if p+1 >= len(tmpl) || tmpl[p+1] > tmLastRes {
-				return nil, "bad escape"
-			}
-			out = append(out, tmpl[p+1])
-			p += 2
-		default:
-			q := literalEnd(tmpl, p+1)
-			out = append(out, tmpl[p:q]...)
-			p = q
+			continue
 		}
+		room := limit - skipped
+		start := len(out)
+	message:
+		for {
+			if p >= len(tmpl) {
+				return nil, "fewer messages than events" // no end marker
+			}
+			c := tmpl[p]
+			if c > tmLastRes {
+				q := literalEnd(tmpl, p+1)
+				out = append(out, tmpl[p:q]...)
+				p = q
+				continue
+			}
+			if len(out) > room {
+				return nil, "messages longer than the header says"
+			}
+			switch c {
+			case tmEnd:
+				p++
+				break message
+			case tmNumber:
+				v, k := uvarint(nums, np)
+				if k <= 0 {
+					return nil, "bad number"
+				}
+				np += k
+				out = appendDecimal(out, v)
+				p++
+			case tmHex:
+				if p+1 >= len(tmpl) {
+					return nil, "truncated hex marker"
+				}
+				k := int(tmpl[p+1])
+				if k < minHexBytes || k > len(hex)-hp {
+					return nil, "bad hex marker"
+				}
+				out = appendHex(out, hex[hp:hp+k])
+				hp += k
+				p += 2
+			case tmTime:
+				if b.ts[ev] < 0 {
+					return nil, "timestamp marker for a negative timestamp"
+				}
+				out = appendDecimal(out, uint64(b.ts[ev]))
+				p++
+			default: // tmEscape
+				if p+1 >= len(tmpl) || tmpl[p+1] > tmLastRes {
+					return nil, "bad escape"
+				}
+				out = append(out, tmpl[p+1])
+				p += 2
+			}
+		}
+		if len(out) == start {
+			return nil, "empty message"
+		}
+		if b.sizes != nil {
+			b.sizes[ev] = uint32(len(out) - start)
+		}
+		b.offs[ev+1] = uint32(len(out))
 	}
 	switch {
+	case p < len(tmpl):
+		return nil, "more messages than events"
 	case ev != n:
 		return nil, "fewer messages than events"
-	case len(out) != limit:
+	case len(out)+skipped != limit:
 		return nil, "message bytes differ from the header"
 	case np != len(nums) || hp != len(hex):
 		return nil, "unused number or hex bytes"
 	}
 	return out, ""
+}
+
+// appendHex appends the bytes of x as lower-case hex digits.
+func appendHex(out, x []byte) []byte {
+	l := len(out)
+	out = append(out, make([]byte, 2*len(x))...)
+	d := out[l:]
+	for i, c := range x {
+		d[2*i], d[2*i+1] = hexDigits[c>>4], hexDigits[c&15]
+	}
+	return out
+}
+
+// jsonTemplate reports whether the message whose template starts t may be
+// a JSON object: its first byte that is not JSON white space is '{'.
+func jsonTemplate(t []byte) bool {
+	i := 0
+	for i < len(t) && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r') {
+		i++
+	}
+	return i < len(t) && t[i] == '{'
+}
+
+// measureMessage walks the template of one message from t[p] to its end
+// marker (or the end of t) without rebuilding it: it consumes its numbers
+// and hex bytes (advancing *np and *hp) and returns where it stopped and
+// the message's length, or a reason for "corrupt" when the length passes
+// room or a marker is bad.
+func measureMessage(t []byte, p int, nums []byte, np *int, hex []byte, hp *int, ts int64, room int) (int, int, string) {
+	sz := 0
+	for p < len(t) && t[p] != tmEnd {
+		if sz > room {
+			return p, sz, "messages longer than the header says"
+		}
+		switch t[p] {
+		case tmNumber:
+			v, k := uvarint(nums, *np)
+			if k <= 0 {
+				return p, sz, "bad number"
+			}
+			*np += k
+			sz += decimalLen(v)
+			p++
+		case tmHex:
+			if p+1 >= len(t) {
+				return p, sz, "truncated hex marker"
+			}
+			k := int(t[p+1])
+			if k < minHexBytes || k > len(hex)-*hp {
+				return p, sz, "bad hex marker"
+			}
+			*hp += k
+			sz += 2 * k
+			p += 2
+		case tmTime:
+			if ts < 0 {
+				return p, sz, "timestamp marker for a negative timestamp"
+			}
+			sz += decimalLen(uint64(ts))
+			p++
+		case tmEscape:
+			if p+1 >= len(t) || t[p+1] > tmLastRes {
+				return p, sz, "bad escape"
+			}
+			sz++
+			p += 2
+		default:
+			q := literalEnd(t, p+1)
+			sz += q - p
+			p = q
+		}
+	}
+	if sz > room {
+		return p, sz, "messages longer than the header says"
+	}
+	return p, sz, ""
+}
+
+// pow10 holds 10^0 … 10^19.
+var pow10 = func() (t [20]uint64) {
+	t[0] = 1
+	for i := 1; i < len(t); i++ {
+		t[i] = t[i-1] * 10
+	}
+	return t
+}()
+
+// decimalLen returns the number of decimal digits of v.
+func decimalLen(v uint64) int {
+	d := bits.Len64(v) * 1233 >> 12 // ⌊log10(2^len)⌋: d or d+1 digits
+	if v >= pow10[d] {
+		d++
+	}
+	return max(d, 1)
+}
+
+// digitPairs holds "00" … "99".
+var digitPairs = func() (t [200]byte) {
+	for i := 0; i < 100; i++ {
+		t[2*i], t[2*i+1] = byte('0'+i/10), byte('0'+i%10)
+	}
+	return t
+}()
+
+// appendDecimal appends v in decimal (strconv.AppendUint(out, v, 10),
+// writing the digits in place two at a time).
+func appendDecimal(out []byte, v uint64) []byte {
+	if v < 10 {
+		return append(out, byte('0'+v))
+	}
+	n := decimalLen(v)
+	l := len(out)
+	if cap(out)-l < n {
+		out = append(out, make([]byte, n)...)
+	}
+	out = out[:l+n]
+	i := l + n
+	for v >= 100 {
+		q := v / 100
+		r := v - q*100
+		i -= 2
+		out[i], out[i+1] = digitPairs[2*r], digitPairs[2*r+1]
+		v = q
+	}
+	if v >= 10 {
+		out[i-2], out[i-1] = digitPairs[2*v], digitPairs[2*v+1]
+	} else {
+		out[i-1] = byte('0' + v)
+	}
+	return out
 }
 
 // literalEnd returns the index of the first marker byte (≤ tmLastRes) in t

@@ -24,6 +24,13 @@ type Query struct {
 	// accounts for their bytes. Blocks the range cuts are read whole, so
 	// that the sizes of the events returned from them are exact.
 	NoMessages bool
+	// JSONOnly leaves out the messages that cannot be JSON objects: those
+	// whose first byte that is not JSON white space (space, tab, newline,
+	// carriage return) is not '{'. Their events come with an empty
+	// Message; MessageSize is still exact. Blocks are taken from the cache
+	// when it has them, else read without rebuilding those messages (and
+	// not cached). NoMessages, where it applies, takes precedence.
+	JSONOnly bool
 }
 
 // CursorStats count what a Cursor did, for tests, benchmarks and metrics.
@@ -62,6 +69,8 @@ type Cursor struct {
 	ev       Event
 	size     int // of ev's message
 	noMsgs   bool
+	jsonOnly bool
+	spare    *Block // a block without messages the cursor is done with, to reuse
 	err      error
 	allBlock bool // iterate every block regardless of stream (Merge)
 
@@ -76,7 +85,7 @@ const bloomBatch = 1 << 20
 // Cursor returns a cursor over the events of q.Stream with timestamps in
 // [q.Start, q.End). A stream the segment does not hold gives no events.
 func (r *Reader) Cursor(q Query) *Cursor {
-	c := &Cursor{r: r, start: q.Start, end: q.End, backward: q.Backward, stream: q.Stream, noMsgs: q.NoMessages}
+	c := &Cursor{r: r, start: q.Start, end: q.End, backward: q.Backward, stream: q.Stream, noMsgs: q.NoMessages, jsonOnly: q.JSONOnly}
 	if c.end == 0 {
 		c.end = math.MaxInt64
 	}
@@ -120,13 +129,20 @@ func (c *Cursor) Next() bool {
 			}
 			c.ev = c.blk.event(c.blkStrm, j)
 			c.size = len(c.ev.Message)
-			if c.blk.offs == nil {
+			if c.blk.sizes != nil {
+				c.size = int(c.blk.sizes[j])
+			} else if c.blk.offs == nil {
 				// No messages: share the block's bytes out so that its
 				// events sum to them.
 				n, k := uint64(len(c.blk.ts)), uint64(j)
 				c.size = int(c.blkBytes*(k+1)/n - c.blkBytes*k/n)
 			}
 			return true
+		}
+		if c.blk != nil && c.blk.offs == nil {
+			// A block without messages is the cursor's own (never
+			// cached), and the events it gave hold nothing of it.
+			c.spare = c.blk
 		}
 		c.blk = nil
 		if !c.loadNext() {
@@ -169,7 +185,10 @@ func (c *Cursor) loadNext() bool {
 		case c.allBlock:
 			b, err = c.r.loadBlock(bi) // merges stay out of the cache
 		case c.noMsgs && e.minTS >= c.start && e.maxTS < c.end:
-			b, err = c.r.loadColumns(bi)
+			b, err = c.r.loadColumns(bi, c.spare)
+			c.spare = nil
+		case c.jsonOnly:
+			b, err = c.r.blockJSONOnly(bi)
 		default:
 			b, err = c.r.block(bi)
 		}
@@ -230,9 +249,9 @@ func (c *Cursor) bloomAllows(bi int) (bool, error) {
 func (c *Cursor) Event() Event { return c.ev }
 
 // MessageSize returns the length in bytes of the current event's message,
-// also when NoMessages left the message out. For events of blocks read
-// without messages it is the block's message bytes shared out evenly (the
-// sizes of a block's events add up to its exact total).
+// also when NoMessages or JSONOnly left the message out. For events of
+// blocks read without messages it is the block's message bytes shared out
+// evenly (the sizes of a block's events add up to its exact total).
 func (c *Cursor) MessageSize() int { return c.size }
 
 // Err returns the error that stopped the cursor, if any: a

@@ -303,7 +303,25 @@ func (r *Reader) loadBlock(i int) (*Block, error) { return r.decodeBlock(i, deco
 // loadColumns reads and checks block i like loadBlock but decodes only its
 // timestamps, ingestion times and sequence numbers: the Block has no
 // messages. Such blocks stay out of the cache.
-func (r *Reader) loadColumns(i int) (*Block, error) { return r.decodeBlock(i, decodeColumnsOnly) }
+// The Block reuses the memory of reuse (a Block that loadColumns returned
+// and that is no longer used) when not nil.
+func (r *Reader) loadColumns(i int, reuse *Block) (*Block, error) {
+	return r.decodeBlock(i, func(h *blockHeader, body []byte) (*Block, string) {
+		return decodeColumnsOnly(h, body, reuse)
+	})
+}
+
+// blockJSONOnly returns block i from the cache when it is there, else
+// read and decoded with only the messages that may be JSON objects
+// (decodeJSONOnly). Such blocks stay out of the cache.
+func (r *Reader) blockJSONOnly(i int) (*Block, error) {
+	if r.cache != nil {
+		if b, ok := r.cache.Get(CacheKey{Segment: r.id, Block: i}); ok {
+			return b, nil
+		}
+	}
+	return r.decodeBlock(i, decodeJSONOnly)
+}
 
 // decodeBlock reads block i, checks its header and body checksum, and
 // decodes the body with decode.
