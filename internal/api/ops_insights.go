@@ -196,11 +196,16 @@ type resultField struct {
 	Value string `json:"value"`
 }
 
+// queryStatistics are GetQueryResults' statistics. The estimated skipped
+// figures count events of damaged (quarantined) segments the query could
+// not read; they are left out when zero.
 type queryStatistics struct {
-	RecordsMatched   float64 `json:"recordsMatched"`
-	RecordsScanned   float64 `json:"recordsScanned"`
-	BytesScanned     float64 `json:"bytesScanned"`
-	LogGroupsScanned float64 `json:"logGroupsScanned"`
+	RecordsMatched          float64 `json:"recordsMatched"`
+	RecordsScanned          float64 `json:"recordsScanned"`
+	BytesScanned            float64 `json:"bytesScanned"`
+	LogGroupsScanned        float64 `json:"logGroupsScanned"`
+	EstimatedRecordsSkipped float64 `json:"estimatedRecordsSkipped,omitempty"`
+	EstimatedBytesSkipped   float64 `json:"estimatedBytesSkipped,omitempty"`
 }
 
 type getQueryResultsOutput struct {

@@ -19,8 +19,9 @@ import (
 // and checks that reads touching its events say they are incomplete:
 // FilterLogEvents lists the stream in searchedLogStreams with
 // searchedCompletely false, GetLogEvents carries X-Logpond-Incomplete;
-// reads of other streams, or of times after the damage, do not. After a
-// restart the store still knows.
+// Insights counts the lost events as estimatedRecordsSkipped; reads of
+// other streams, or of times after the damage, do not. After a restart the
+// store still knows.
 func TestQuarantinedSegmentReported(t *testing.T) {
 	in, c := setup(t, "g", "a")
 	ctx := servertest.Ctx(t)
@@ -82,6 +83,19 @@ func TestQuarantinedSegmentReported(t *testing.T) {
 		ge = must(c.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("b")}))
 		if h := header(ge); h != "" {
 			t.Errorf("restart %d: GetLogEvents of b carries X-Logpond-Incomplete %q", restart, h)
+		}
+		qs := must(c.StartQuery(ctx, &cwl.StartQueryInput{LogGroupName: aws.String("g"), QueryString: aws.String("stats count(*)"),
+			StartTime: aws.Int64(old/1000 - 60), EndTime: aws.Int64(recent/1000 + 60)}))
+		var qr *cwl.GetQueryResultsOutput
+		for range 200 {
+			qr = must(c.GetQueryResults(ctx, &cwl.GetQueryResultsInput{QueryId: qs.QueryId}))
+			if qr.Status == types.QueryStatusComplete {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if st := qr.Statistics; qr.Status != types.QueryStatusComplete || st == nil || st.EstimatedRecordsSkipped != 3 || st.RecordsScanned != 2 || st.EstimatedBytesSkipped <= 0 {
+			t.Errorf("restart %d: Insights over the damaged range: status %s, statistics %+v; want 2 scanned and 3 estimated skipped", restart, qr.Status, st)
 		}
 		in.Stop()
 	}

@@ -60,6 +60,14 @@ type QuerySource interface {
 	ScanQuery(ctx context.Context, sc store.Scope, group string, q store.ScanQuery, fn func(*store.FilteredEvent) bool) error
 }
 
+// LostSource is a Source that knows which events it lost to damaged
+// (quarantined) segments; *store.Store implements it. A query over them
+// reports them as skipped (Statistics.EstimatedRecordsSkipped and
+// EstimatedBytesSkipped).
+type LostSource interface {
+	Lost(sc store.Scope, group string, streamNames []string, start, end int64) ([]store.LostRange, error)
+}
+
 // Options configure a Manager.
 type Options struct {
 	Source Source // required
@@ -146,6 +154,10 @@ type StartInput struct {
 type Statistics struct {
 	RecordsMatched, RecordsScanned, BytesScanned float64
 	LogGroupsScanned                             float64
+	// EstimatedRecordsSkipped and EstimatedBytesSkipped count the events
+	// (and their bytes on disk) of damaged segments the query could not
+	// read: they are not in the results.
+	EstimatedRecordsSkipped, EstimatedBytesSkipped float64
 }
 
 // Results is the state of a query and its (partial) results.
@@ -176,6 +188,7 @@ type queryState struct {
 	status  Status
 	rows    []query.Row
 	stats   Statistics
+	lost    store.LostRange // summed over the query's groups: Events, Bytes
 	errMsg  string
 	ended   time.Time
 	stopped bool
@@ -251,6 +264,19 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 			return qs.ScanQuery(ctx, in.Scope, g, sq, fn)
 		}
 	}
+	if ls, ok := m.opts.Source.(LostSource); ok && sq.Range.Start < sq.Range.End {
+		var sum store.LostRange
+		for _, g := range in.Groups {
+			lost, _ := ls.Lost(in.Scope, g, nil, sq.Range.Start, sq.Range.End-1)
+			for _, l := range lost {
+				sum.Events += l.Events
+				sum.Bytes += l.Bytes
+			}
+		}
+		q.mu.Lock()
+		q.lost = sum
+		q.mu.Unlock()
+	}
 	newest := sq.Backward
 	run := iq.NewRun(query.RunOptions{Limit: in.Limit, MaxGroups: m.opts.MaxGroups, MaxRows: m.opts.MaxRows, Ptr: m.opts.Ptr, NewestFirst: newest})
 	last := time.Now()
@@ -302,12 +328,13 @@ func (m *Manager) publish(q *queryState, res *query.Result, groups float64) {
 	defer q.mu.Unlock()
 	if q.status == Running {
 		q.rows = res.Rows
-		q.stats = statsOf(res, groups)
+		q.stats = statsOf(res, groups, q.lost)
 	}
 }
 
-func statsOf(res *query.Result, groups float64) Statistics {
-	return Statistics{RecordsMatched: float64(res.Matched), RecordsScanned: float64(res.Scanned), BytesScanned: float64(res.Bytes), LogGroupsScanned: groups}
+func statsOf(res *query.Result, groups float64, lost store.LostRange) Statistics {
+	return Statistics{RecordsMatched: float64(res.Matched), RecordsScanned: float64(res.Scanned), BytesScanned: float64(res.Bytes), LogGroupsScanned: groups,
+		EstimatedRecordsSkipped: float64(lost.Events), EstimatedBytesSkipped: float64(lost.Bytes)}
 }
 
 // finish records how a query ended and releases its concurrency slot.
@@ -328,7 +355,7 @@ func (m *Manager) finish(q *queryState, ctx context.Context, res *query.Result, 
 	case res != nil:
 		q.status = Complete
 		q.rows = res.Rows
-		q.stats = statsOf(res, float64(len(q.in.Groups)))
+		q.stats = statsOf(res, float64(len(q.in.Groups)), q.lost)
 	default:
 		q.status = Cancelled
 	}
