@@ -54,53 +54,53 @@ func lostLocked(g *group, ids []uint64, start, end int64) []LostRange {
 	return out
 }
 
-// Lost returns the quarantined segments of a group that held events of
-// the named streams (none: any) between start and end, inclusive.
-func (s *Store) Lost(sc Scope, groupName string, streamNames []string, start, end int64) ([]LostRange, error) {
+// lostGroup runs fn with Store.mu held for reading on the group, if it
+// has quarantined segments.
+func (s *Store) lostGroup(sc Scope, groupName string, fn func(g *group)) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	g, err := s.groupLocked(sc, groupName)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if len(g.lost) == 0 {
-		return nil, nil
+	if len(g.lost) > 0 {
+		fn(g)
 	}
-	var ids []uint64
-	for _, n := range streamNames {
-		if st := g.streams[n]; st != nil {
-			ids = append(ids, st.meta.ID)
+	return nil
+}
+
+// Lost returns the quarantined segments of a group that held events of
+// the named streams (none: any) between start and end, inclusive.
+func (s *Store) Lost(sc Scope, groupName string, streamNames []string, start, end int64) (out []LostRange, err error) {
+	err = s.lostGroup(sc, groupName, func(g *group) {
+		var ids []uint64
+		for _, n := range streamNames {
+			if st := g.streams[n]; st != nil {
+				ids = append(ids, st.meta.ID)
+			}
 		}
-	}
-	if len(streamNames) > 0 && len(ids) == 0 {
-		return nil, nil
-	}
-	return lostLocked(g, ids, start, end), nil
+		if len(streamNames) == 0 || len(ids) > 0 {
+			out = lostLocked(g, ids, start, end)
+		}
+	})
+	return out, err
 }
 
 // LostStreams returns the names, sorted, of the group's streams (those
 // named, or with the prefix, or all) that had events between start and end
 // (inclusive) in quarantined segments: the streams a read of that range
 // cannot return completely.
-func (s *Store) LostStreams(sc Scope, groupName string, streamNames []string, prefix string, start, end int64) ([]string, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	g, err := s.groupLocked(sc, groupName)
-	if err != nil {
-		return nil, err
-	}
-	if len(g.lost) == 0 {
-		return nil, nil
-	}
-	var names []string
-	for name, st := range g.streams {
-		if len(streamNames) > 0 && !slices.Contains(streamNames, name) || !strings.HasPrefix(name, prefix) {
-			continue
+func (s *Store) LostStreams(sc Scope, groupName string, streamNames []string, prefix string, start, end int64) (names []string, err error) {
+	err = s.lostGroup(sc, groupName, func(g *group) {
+		for name, st := range g.streams {
+			if len(streamNames) > 0 && !slices.Contains(streamNames, name) || !strings.HasPrefix(name, prefix) {
+				continue
+			}
+			if len(lostLocked(g, []uint64{st.meta.ID}, start, end)) > 0 {
+				names = append(names, name)
+			}
 		}
-		if len(lostLocked(g, []uint64{st.meta.ID}, start, end)) > 0 {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	return names, nil
+		slices.Sort(names)
+	})
+	return names, err
 }
