@@ -71,7 +71,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Int64Var(&cfg.headMaxBytes, "head-max-bytes", 0, "seal the in-memory head into segment files at this many message bytes (0: 32 MiB; writers wait while it holds twice that)")
 	fs.DurationVar(&cfg.sealInterval, "seal-interval", 0, "seal the head at least this often (0: 5m)")
 	fs.Int64Var(&cfg.cacheBytes, "cache-bytes", 0, "cache of decompressed segment blocks (0: 64 MiB)")
-	fs.Int64Var(&cfg.memoryLimit, "memory-limit", defaultMemoryLimit, "soft limit of the Go heap in bytes, at which garbage collection works harder (0: none; GOMEMLIMIT, if set, wins)")
+	fs.Int64Var(&cfg.memoryLimit, "memory-limit", -1, "soft limit of the Go heap in bytes, at which garbage collection works harder (-1: from the store's bounds, 256 MiB by default; 0: none; GOMEMLIMIT, if set, wins)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -117,7 +117,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError{fmt.Sprintf("server: --auth must be sigv4 or none, not %q", cfg.authMode)}
 	}
 
-	applyMemoryLimit(cfg.memoryLimit, logger)
+	applyMemoryLimit(memoryLimit(cfg), logger)
 	if *pprofListen != "" {
 		stop, err := startPprof(*pprofListen, logger)
 		if err != nil {

@@ -87,22 +87,22 @@ type Options struct {
 // Defaults of Options. Sealing is on unless both HeadMaxBytes and
 // SealInterval are negative.
 const (
-	defaultHeadMaxBytes     = 32 << 20
+	DefaultHeadMaxBytes     = 32 << 20
 	defaultSealInterval     = 5 * time.Minute
-	defaultCacheBytes       = 64 << 20
+	DefaultCacheBytes       = 64 << 20
 	defaultMaxSegmentBytes  = 1 << 30
 	defaultMaintainInterval = time.Second
 )
 
 func (o *Options) setDefaults() {
 	if o.HeadMaxBytes == 0 {
-		o.HeadMaxBytes = defaultHeadMaxBytes
+		o.HeadMaxBytes = DefaultHeadMaxBytes
 	}
 	if o.SealInterval == 0 {
 		o.SealInterval = defaultSealInterval
 	}
 	if o.CacheBytes <= 0 {
-		o.CacheBytes = defaultCacheBytes
+		o.CacheBytes = DefaultCacheBytes
 	}
 	if o.MaxSegmentBytes <= 0 {
 		o.MaxSegmentBytes = defaultMaxSegmentBytes
