@@ -325,7 +325,11 @@ const (
 )
 
 func (s *pctState) add(n *aggNode, r *row) {
-	f, ok := n.args[0].eval(r).num()
+	v := evalNode(n.args[0], r)
+	f, ok := v.n, v.k == kNumber // the usual case, without the call of num
+	if !ok {
+		f, ok = v.num()
+	}
 	if !ok || math.IsNaN(f) {
 		return
 	}

@@ -42,6 +42,18 @@ func (n *fieldNode) eval(r *row) Value {
 	return r.get(n.slot)
 }
 
+// evalNode is e.eval(r), with a plain field read without a dynamic call
+// (for the per-event loops of stats).
+func evalNode(e node, r *row) Value {
+	if f, ok := e.(*fieldNode); ok && f.path == nil {
+		if r.known[f.slot] {
+			return r.vals[f.slot]
+		}
+		return r.getNew(f.slot)
+	}
+	return e.eval(r)
+}
+
 type negNode struct {
 	pos
 	x node

@@ -29,6 +29,9 @@ type jsonExtractor struct {
 	lens  [256]bool
 	first [256]bool
 	long  bool // a name or prefix is longer than 255 bytes
+	// top lists the names, by idx, when all are top-level keys (none has a
+	// '.'): fastTop reads them. Nil otherwise.
+	top []jsonTop
 }
 
 // mayHave is a cheap test that rules out most names not in x.
@@ -69,6 +72,7 @@ func newJSONExtractor(slots map[string]int) *jsonExtractor {
 			x.long = true
 		}
 	}
+	x.top = x.fastNames()
 	return x
 }
 
@@ -88,6 +92,7 @@ type flatScan struct {
 	nseen int
 	done  bool
 	all   func(name string, v Value)
+	vals  []Value // fastTop's values
 }
 
 type foundValue struct {
@@ -176,11 +181,7 @@ var jsonClass = func() (t [256]uint8) {
 	return t
 }()
 
-func (f *flatScan) skipSpace() {
-	for f.pos < len(f.msg) && jsonClass[f.msg[f.pos]]&jcSpace != 0 {
-		f.pos++
-	}
-}
+func (f *flatScan) skipSpace() { f.pos = jsonSpaceEnd(f.msg, f.pos) }
 
 func (f *flatScan) object(prefixLen int) bool {
 	if f.depth++; f.depth > maxJSONDepth {
@@ -370,14 +371,9 @@ func (f *flatScan) skipString() (raw, ok bool) {
 // such byte flagged first), applied to x with each byte xor'ed with the
 // byte sought.
 func plainRun(m string, i int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for ; i+8 <= len(m); i += 8 {
-		x := uint64(m[i]) | uint64(m[i+1])<<8 | uint64(m[i+2])<<16 | uint64(m[i+3])<<24 |
-			uint64(m[i+4])<<32 | uint64(m[i+5])<<40 | uint64(m[i+6])<<48 | uint64(m[i+7])<<56
-		q := x ^ ('"' * ones)
-		b := x ^ ('\\' * ones)
-		if t := ((q - ones) &^ q) | ((b - ones) &^ b); t&highs != 0 {
-			return i + bits.TrailingZeros64(t&highs)/8
+		if t := quoteOrBackslash(m[i : i+8]); t != 0 {
+			return i + bits.TrailingZeros64(t)/8
 		}
 	}
 	for i < len(m) && jsonClass[m[i]]&jcStrStop == 0 {
@@ -386,48 +382,28 @@ func plainRun(m string, i int) int {
 	return i
 }
 
-// skipValue moves past the value at f.pos, matching brackets and quotes.
-func (f *flatScan) skipValue() bool {
-	switch f.msg[f.pos] {
-	case '"':
-		_, ok := f.skipString()
-		return ok
-	case '{', '[':
-		depth := 0
-		for m := f.msg; f.pos < len(m); {
-			c := m[f.pos]
-			if jsonClass[c]&jcStructur == 0 {
-				f.pos++
-				continue
-			}
-			switch c {
-			case '"':
-				if _, ok := f.skipString(); !ok {
-					return false
-				}
-				continue
-			case '{', '[':
-				depth++
-			default:
-				if depth--; depth == 0 {
-					f.pos++
-					return true
-				}
-			}
-			f.pos++
-		}
-		return false
-	}
-	start := f.pos
-	f.scalarEnd()
-	return f.pos > start
+// quoteOrBackslash flags (with its high bit) the bytes of the first eight
+// of w (len(w) >= 8) that are '"' or '\\', at least the first one exactly.
+// Small enough to inline.
+func quoteOrBackslash(w string) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := load64(w)
+	q := x ^ ('"' * ones)
+	b := x ^ ('\\' * ones)
+	return ((q-ones)&^q | (b-ones)&^b) & highs
 }
 
-func (f *flatScan) scalarEnd() {
-	for f.pos < len(f.msg) && jsonClass[f.msg[f.pos]]&jcScalEnd == 0 {
-		f.pos++
+// skipValue moves past the value at f.pos, matching brackets and quotes.
+func (f *flatScan) skipValue() bool {
+	e := jsonValueEnd(f.msg, f.pos)
+	if e < 0 {
+		return false
 	}
+	f.pos = e
+	return true
 }
+
+func (f *flatScan) scalarEnd() { f.pos = jsonScalarEnd(f.msg, f.pos) }
 
 // leaf reads the scalar at f.pos: its value, whether it has one (null has
 // none), and whether it is valid.

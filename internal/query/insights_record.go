@@ -1,6 +1,7 @@
 package query
 
 import (
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,6 +98,11 @@ func (r *row) get(slot int) Value {
 	if r.known[slot] {
 		return r.vals[slot]
 	}
+	return r.getNew(slot)
+}
+
+// getNew is get of a slot not yet known (apart, so that get inlines).
+func (r *row) getNew(slot int) Value {
 	v := r.discover(slot)
 	r.vals[slot], r.known[slot] = v, true
 	return v
@@ -163,6 +169,17 @@ func (r *row) discoverAll() {
 		})
 	}
 	if pl.json != nil && looksLikeJSON(msg) {
+		if pl.json.top != nil {
+			if found, ok := r.env.flat.fastTop(pl.json, msg); ok {
+				for ; found != 0; found &= found - 1 {
+					i := bits.TrailingZeros64(found)
+					if slot := pl.json.top[i].slot; !r.known[slot] {
+						r.vals[slot], r.known[slot] = r.env.flat.vals[i], true
+					}
+				}
+				return
+			}
+		}
 		r.env.flat.extract(pl.json, msg, setter)
 	}
 }

@@ -68,6 +68,59 @@ type statsStage struct {
 	last    *statsGroup
 	lastKey []byte
 	lo, hi  int64
+	// With a single by item (not timeBy): the group of null and groups by
+	// text (appendGroupKey's text keys), found without making the key.
+	nullGroup *statsGroup
+	recent    [8]recentGroup
+	nrecent   int
+}
+
+// recentGroup is a group whose key is the text of its by value.
+type recentGroup struct {
+	text string
+	g    *statsGroup
+}
+
+// groupText returns the text a by value is grouped by, when appendGroupKey
+// groups it by its text and that text is v.s.
+func groupText(v Value) (string, bool) {
+	if v.k == kString || v.k == kNumber && v.s != "" {
+		return v.s, true
+	}
+	return "", false
+}
+
+// cachedGroup returns the group of the single by value v if it is at hand.
+func (s *statsStage) cachedGroup(v Value) *statsGroup {
+	if v.k == kNull {
+		return s.nullGroup
+	}
+	if text, ok := groupText(v); ok {
+		for i := range s.recent[:s.nrecent] {
+			if s.recent[i].text == text {
+				return s.recent[i].g
+			}
+		}
+	}
+	return nil
+}
+
+// cacheGroup remembers g, the group of the single by value v.
+func (s *statsStage) cacheGroup(v Value, g *statsGroup) {
+	if v.k == kNull {
+		s.nullGroup = g
+		return
+	}
+	text, ok := groupText(g.by[0])
+	if !ok {
+		return
+	}
+	if s.nrecent < len(s.recent) {
+		s.nrecent++
+	} else {
+		copy(s.recent[1:], s.recent[:len(s.recent)-1])
+	}
+	s.recent[s.nrecent-1] = recentGroup{text, g}
 }
 
 func (c *statsCmd) newStage(env *runEnv, o *RunOptions, next stage) stage {
@@ -108,9 +161,15 @@ func (s *statsStage) group(r *row) (*statsGroup, error) {
 		lo = tb.per.floor(ts)
 		hi = tb.per.ceil(lo + 1)
 		s.byVals = append(s.byVals, timeValue(lo))
+	} else if len(s.c.by) == 1 {
+		v := evalNode(s.c.by[0].e, r)
+		if g := s.cachedGroup(v); g != nil {
+			return g, nil
+		}
+		s.byVals = append(s.byVals, v)
 	} else {
 		for _, it := range s.c.by {
-			s.byVals = append(s.byVals, it.e.eval(r))
+			s.byVals = append(s.byVals, evalNode(it.e, r))
 		}
 	}
 	s.lo, s.hi = 0, 0
@@ -139,6 +198,9 @@ func (s *statsStage) group(r *row) (*statsGroup, error) {
 	}
 	s.last, s.lastKey = g, append(s.lastKey[:0], s.key...)
 	s.lo, s.hi = lo, hi
+	if s.c.timeBy == nil && len(s.c.by) == 1 {
+		s.cacheGroup(s.byVals[0], g)
+	}
 	return g, nil
 }
 
