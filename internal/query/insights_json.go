@@ -206,7 +206,7 @@ func (f *flatScan) object(prefixLen int) bool {
 		}
 		key := f.msg[keyStart : f.pos-1]
 		top := ""
-		if prefixLen == 0 && !raw && f.x != nil {
+		if prefixLen == 0 && !raw && f.x != nil && key != "" {
 			top = key // looked up as it is; copied to path only to descend
 		} else {
 			f.path = f.path[:prefixLen]
