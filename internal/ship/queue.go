@@ -133,14 +133,14 @@ func NewQueue(s *Sender, o QueueOptions) (*Queue, error) {
 // an event that does not fit the buffer, or comes after Close, is dropped
 // and counted. msg is copied; the caller may reuse it.
 func (q *Queue) TryAdd(ts int64, msg []byte) bool {
-	ok, _, _ := q.add(ts, msg, false)
+	ok, _, _ := q.add(ts, msg, false, false)
 	return ok
 }
 
 // TryAddValid is TryAdd for a message the caller has made sure is valid
 // UTF-8 (an encoder that writes nothing else): it skips that check.
 func (q *Queue) TryAddValid(ts int64, msg []byte) bool {
-	ok, _, _ := q.addChecked(ts, msg, false, true)
+	ok, _, _ := q.add(ts, msg, false, true)
 	return ok
 }
 
@@ -148,7 +148,7 @@ func (q *Queue) TryAddValid(ts int64, msg []byte) bool {
 // error if ctx ends first and ErrClosed after Close. msg is copied.
 func (q *Queue) Add(ctx context.Context, ts int64, msg []byte) error {
 	for {
-		ok, space, err := q.add(ts, msg, true)
+		ok, space, err := q.add(ts, msg, true, false)
 		if ok || err != nil {
 			return err
 		}
@@ -165,13 +165,8 @@ func (q *Queue) Add(ctx context.Context, ts int64, msg []byte) error {
 // add appends the event's pieces if all fit. When they do not and wait is
 // set, it returns the channel that is closed when room is made instead of
 // counting a drop; an event that can never fit, or one after Close, is
-// refused with an error.
-func (q *Queue) add(ts int64, msg []byte, wait bool) (bool, chan struct{}, error) {
-	return q.addChecked(ts, msg, wait, false)
-}
-
-// addChecked is add; valid says msg is known to be valid UTF-8.
-func (q *Queue) addChecked(ts int64, msg []byte, wait, valid bool) (bool, chan struct{}, error) {
+// refused with an error. valid says msg is known to be valid UTF-8.
+func (q *Queue) add(ts int64, msg []byte, wait, valid bool) (bool, chan struct{}, error) {
 	var pieces []Event
 	var fixed Stats
 	need := len(msg) + EventOverhead

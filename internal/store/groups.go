@@ -15,7 +15,7 @@ type group struct {
 	meta    groupMeta
 	streams map[string]*stream
 	segs    []*segFile  // replaced, never changed in place (segments.go)
-	lost    []lostRange // quarantined segments (lost.go); replaced, never changed in place
+	lost    []segRecord // of quarantined segments (lost.go); replaced, never changed in place
 }
 
 // Group is a snapshot of a log group's description.
@@ -124,10 +124,12 @@ func (s *Store) DeleteLogGroup(sc Scope, name string) error {
 		return fmt.Errorf("delete log group %s: %w", name, err)
 	}
 	delete(s.groups[sc.key()].groups, name)
+	sts := make([]*stream, 0, len(g.streams))
 	for _, st := range g.streams {
 		delete(s.streams, st.meta.ID)
+		sts = append(sts, st)
 	}
-	s.resyncHeadBytesLocked()
+	s.releaseHead(sts...)
 	// The segment records went with the group's transaction; the files
 	// follow now (or at the next start-up, as unrecorded files).
 	for _, f := range g.segs {

@@ -80,10 +80,22 @@ func (s *Store) waitHeadRoom() error {
 	}
 }
 
-// resyncHeadBytes sets the head's byte count from the live streams and
-// wakes waiting writers; Store.mu must be held. Called after a seal and a
-// deletion, it also corrects what a put into a stream deleted meanwhile
-// added.
+// releaseHead gives back the head bytes of deleted streams and wakes
+// waiting writers.
+func (s *Store) releaseHead(sts ...*stream) {
+	var n int64
+	for _, st := range sts {
+		st.mu.RLock()
+		n += st.bytes
+		st.mu.RUnlock()
+	}
+	s.headBytes.Add(-n)
+	s.room.wakeAll()
+}
+
+// resyncHeadBytesLocked sets the head's byte count from the live streams
+// and wakes waiting writers; Store.mu must be held. Run after each seal, it
+// also corrects what a put into a stream deleted meanwhile added.
 func (s *Store) resyncHeadBytesLocked() {
 	var total int64
 	for _, st := range s.streams {

@@ -12,21 +12,17 @@ import (
 // reports itself incomplete, also after a restart. The record goes when
 // retention passes its newest event or the group is deleted.
 
-// lostRange is what a read needs of a quarantined segment.
-type lostRange struct {
-	rec segRecord
-}
-
-// covers reports whether the lost segment held events of the stream with
-// an ID in ids (nil: any stream) between start and end (inclusive).
-func (l *lostRange) covers(ids []uint64, start, end int64) bool {
-	if l.rec.MaxTS < start || l.rec.MinTS > end {
+// lostCovers reports whether the quarantined segment r held events of a
+// stream with an ID in ids (nil: any stream) between start and end
+// (inclusive).
+func lostCovers(r *segRecord, ids []uint64, start, end int64) bool {
+	if r.MaxTS < start || r.MinTS > end {
 		return false
 	}
-	if ids == nil || len(l.rec.Streams) == 0 { // no stream list: assume any
+	if ids == nil || len(r.Streams) == 0 { // no stream list: assume any
 		return true
 	}
-	for _, sr := range l.rec.Streams {
+	for _, sr := range r.Streams {
 		if slices.Contains(ids, sr.ID) {
 			return true
 		}
@@ -47,8 +43,8 @@ type LostRange struct {
 func lostLocked(g *group, ids []uint64, start, end int64) []LostRange {
 	var out []LostRange
 	for i := range g.lost {
-		if l := &g.lost[i]; l.covers(ids, start, end) {
-			out = append(out, LostRange{Start: l.rec.MinTS, End: l.rec.MaxTS, Events: l.rec.Events, Bytes: l.rec.Size})
+		if r := &g.lost[i]; lostCovers(r, ids, start, end) {
+			out = append(out, LostRange{Start: r.MinTS, End: r.MaxTS, Events: r.Events, Bytes: r.Size})
 		}
 	}
 	return out

@@ -41,43 +41,57 @@ func (s *Store) Merge() error {
 	}
 }
 
-// pickMergeLocked chooses the inputs of the next merge: mergeFanIn
-// segments of one level and one time window, or in a closed window
-// (window.go) at least two; s.mu must be held.
+// pickMergeLocked chooses the inputs of the next merge, at the lowest
+// level any group has one due: mergeFanIn segments of one level and one
+// time window, or in a closed window (window.go) at least two; s.mu must
+// be held.
 func (s *Store) pickMergeLocked() (*group, []*segFile) {
 	now := s.nowMillis()
+	var pick *group
+	var in []*segFile
+	level := maxMergeLevel
+	for _, sg := range s.groups {
+		for _, g := range sg.groups {
+			if c, l := s.groupMerge(g, now, level); c != nil {
+				pick, in, level = g, c, l
+			}
+		}
+	}
+	return pick, in
+}
+
+// groupMerge returns g's merge inputs due at the lowest level below
+// below, and that level.
+func (s *Store) groupMerge(g *group, now int64, below int) ([]*segFile, int) {
 	type tier struct {
 		level  int
 		window int64
 	}
-	for level := 0; level < maxMergeLevel; level++ {
-		for _, sg := range s.groups {
-			for _, g := range sg.groups {
-				cands := map[tier][]*segFile{}
-				for _, f := range g.segs { // oldest first
-					if f.rec.Level == level {
-						t := tier{level, windowOf(f.rec.MinTS)}
-						if len(cands[t]) < mergeFanIn {
-							cands[t] = append(cands[t], f)
-						}
-					}
-				}
-				for t, c := range cands {
-					if len(c) == mergeFanIn || (len(c) >= 2 && windowClosed(t.window, now)) {
-						if c = s.withinSizeCap(c); len(c) >= 2 {
-							return g, c
-						}
-					}
-				}
+	cands := map[tier][]*segFile{}
+	for _, f := range g.segs { // oldest first
+		if f.rec.Level < below {
+			t := tier{f.rec.Level, windowOf(f.rec.MinTS)}
+			if len(cands[t]) < mergeFanIn {
+				cands[t] = append(cands[t], f)
 			}
 		}
 	}
-	return nil, nil
+	var in []*segFile
+	level := below
+	for t, c := range cands {
+		if t.level >= level || !(len(c) == mergeFanIn || len(c) >= 2 && windowClosed(t.window, now)) {
+			continue
+		}
+		if c = s.withinSizeCap(c); len(c) >= 2 {
+			in, level = c, t.level
+		}
+	}
+	return in, level
 }
 
 // withinSizeCap returns the longest prefix of c whose total size stays
 // within Options.MaxSegmentBytes, or nil when a full fan-in would exceed it
-// in an open window (such segments are not merged further).
+// (such segments are not merged further).
 func (s *Store) withinSizeCap(c []*segFile) []*segFile {
 	if s.opts.MaxSegmentBytes <= 0 {
 		return c
@@ -86,7 +100,7 @@ func (s *Store) withinSizeCap(c []*segFile) []*segFile {
 	for i, f := range c {
 		size += f.rec.Size
 		if size > s.opts.MaxSegmentBytes {
-			if len(c) == mergeFanIn && i < mergeFanIn {
+			if len(c) == mergeFanIn {
 				return nil
 			}
 			return c[:i]
@@ -264,7 +278,7 @@ func (s *Store) retentionLocked() error {
 	type change struct {
 		g    *group
 		segs []*segFile
-		lost []lostRange
+		lost []segRecord
 	}
 	var changes []change
 	for _, sg := range s.groups {
@@ -282,12 +296,12 @@ func (s *Store) retentionLocked() error {
 					keep = append(keep, f)
 				}
 			}
-			var lost []lostRange
-			for _, l := range g.lost {
-				if l.rec.MaxTS < cutoff {
-					recs = append(recs, l.rec) // nothing to report any more
+			var lost []segRecord
+			for _, r := range g.lost {
+				if r.MaxTS < cutoff {
+					recs = append(recs, r) // nothing to report any more
 				} else {
-					lost = append(lost, l)
+					lost = append(lost, r)
 				}
 			}
 			if len(keep) != len(g.segs) || len(lost) != len(g.lost) {

@@ -76,7 +76,7 @@ func (s *Store) openSegments(recs []segRecord) error {
 			continue
 		}
 		if rec.Quarantined {
-			g.lost = append(g.lost, lostRange{rec})
+			g.lost = append(g.lost, rec)
 			continue
 		}
 		name := segName(rec.ID)
@@ -91,7 +91,7 @@ func (s *Store) openSegments(recs []segRecord) error {
 			s.quarantineFile(path, err)
 			rec.Quarantined = true
 			lost = append(lost, rec)
-			g.lost = append(g.lost, lostRange{rec})
+			g.lost = append(g.lost, rec)
 			continue
 		}
 		f := &segFile{rec: rec, path: path, r: r}
@@ -206,7 +206,7 @@ func (s *Store) quarantine(f *segFile, cause error) {
 		for _, g := range sg.groups {
 			if i := slices.Index(g.segs, f); i >= 0 {
 				g.segs = slices.Delete(slices.Clone(g.segs), i, i+1)
-				g.lost = append(slices.Clip(g.lost), lostRange{rec})
+				g.lost = append(slices.Clip(g.lost), rec)
 				s.segStatsLocked(g)
 				f.release()
 				return

@@ -60,7 +60,7 @@ func (s *Store) DeleteLogStream(sc Scope, groupName, name string) error {
 	}
 	delete(g.streams, name)
 	delete(s.streams, st.meta.ID)
-	s.resyncHeadBytesLocked()
+	s.releaseHead(st)
 	return nil
 }
 
