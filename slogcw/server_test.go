@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -119,24 +118,26 @@ func newBenchHandler(b *testing.B) *slogcw.Handler {
 // reportCPU adds cpu-ns/op: the process's CPU time per operation, all
 // threads (so the handler's shipping goroutine and the GC) included; and,
 // on Linux, caller-ns/op: the CPU time of the logging goroutine's own
-// thread, the cost on the caller's path (not for RunParallel, whose
-// goroutines run on other threads).
+// thread, the cost on the caller's path.
 func reportCPU(b *testing.B, run func()) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	cpu0, ok := processCPU()
 	th0, thOK := threadCPU()
-	if strings.HasSuffix(b.Name(), "/Parallel") {
-		thOK = false
-	}
-	run()
+	reportProcessCPU(b, run)
 	th1, _ := threadCPU()
+	if thOK {
+		b.ReportMetric(float64(th1-th0)/float64(b.N), "caller-ns/op")
+	}
+}
+
+// reportProcessCPU adds cpu-ns/op only: for RunParallel, whose goroutines
+// run on other threads than the caller's.
+func reportProcessCPU(b *testing.B, run func()) {
+	cpu0, ok := processCPU()
+	run()
 	cpu1, _ := processCPU()
 	if ok {
 		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
-	}
-	if thOK {
-		b.ReportMetric(float64(th1-th0)/float64(b.N), "caller-ns/op")
 	}
 }
 
@@ -171,7 +172,7 @@ func BenchmarkHandle(b *testing.B) {
 		h := newBenchHandler(b)
 		l := slog.New(h)
 		b.ReportAllocs()
-		reportCPU(b, func() {
+		reportProcessCPU(b, func() {
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					l.LogAttrs(ctx, slog.LevelInfo, "request served", fiveAttrs...)
