@@ -156,18 +156,11 @@ func (s *Store) mergeOnceLocked() (bool, error) {
 	rec.Level = level
 	rec.ID = s.nextSegID.Add(1)
 	path := filepath.Join(s.segDir(), segName(rec.ID))
-	w, err := segment.Create(path, segment.Options{GroupID: g.meta.ID, FS: s.opts.segFS})
+	w, err := segment.Create(path, segment.Options{GroupID: g.meta.ID, FS: s.opts.segFS, BlockSize: s.opts.segBlockSize})
 	if err != nil {
 		return false, fmt.Errorf("merge: %w", err)
 	}
-	st, err := segment.Merge(w, readers, func(e *segment.Event) bool {
-		if !live[e.Stream] || e.Timestamp < cutoff {
-			return false
-		}
-		rec.MinTS, rec.MaxTS = min(rec.MinTS, e.Timestamp), max(rec.MaxTS, e.Timestamp)
-		rec.MinSeq, rec.MaxSeq = min(rec.MinSeq, e.Seq), max(rec.MaxSeq, e.Seq)
-		return true
-	})
+	st, err := segment.Merge(w, readers, func(stream uint64) (int64, bool) { return cutoff, live[stream] })
 	if err != nil {
 		w.Abort()
 		var ce *segment.CorruptionError
@@ -181,6 +174,9 @@ func (s *Store) mergeOnceLocked() (bool, error) {
 		return false, fmt.Errorf("merge: %w", err)
 	}
 	rec.Events = st.Events
+	if st.Events > 0 {
+		rec.MinTS, rec.MaxTS, rec.MinSeq, rec.MaxSeq = st.MinTS, st.MaxTS, st.MinSeq, st.MaxSeq
+	}
 	var out *segFile
 	if st.Events > 0 {
 		for id, sr := range lastOf {
@@ -245,8 +241,10 @@ func (s *Store) mergeOnceLocked() (bool, error) {
 	}
 	s.metrics.merges.Inc()
 	s.metrics.mergedBytes.Add(int(out.sizeOr0()))
+	s.metrics.blocksCopied.Add(st.BlocksCopied)
+	s.metrics.blocksDecoded.Add(st.BlocksDecoded)
 	s.metrics.mergeSeconds.UpdateDuration(start)
-	s.log.Debug("merged", "group", g.meta.Name, "inputs", len(in), "level", level, "events", st.Events, "dropped", st.Dropped, "duration", time.Since(start))
+	s.log.Debug("merged", "group", g.meta.Name, "inputs", len(in), "level", level, "events", st.Events, "dropped", st.Dropped, "copied", st.BlocksCopied, "decoded", st.BlocksDecoded, "duration", time.Since(start))
 	return true, nil
 }
 

@@ -16,6 +16,7 @@ type storeMetrics struct {
 	fsyncs, syncedRecords, syncedBy *metrics.Counter
 
 	seals, merges, mergedBytes   *metrics.Counter
+	blocksCopied, blocksDecoded  *metrics.Counter
 	expiredSegments, quarantined *metrics.Counter
 	sealSeconds, mergeSeconds    *metrics.Histogram
 	headWaits, headBusy          *metrics.Counter
@@ -37,6 +38,8 @@ func newStoreMetrics(set *metrics.Set, s *Store) *storeMetrics {
 		sealSeconds:     set.NewHistogram("logpond_seal_duration_seconds"),
 		merges:          set.NewCounter("logpond_merges_total"),
 		mergedBytes:     set.NewCounter("logpond_merged_bytes_total"),
+		blocksCopied:    set.NewCounter("logpond_merge_blocks_copied_total"),
+		blocksDecoded:   set.NewCounter("logpond_merge_blocks_decoded_total"),
 		mergeSeconds:    set.NewHistogram("logpond_merge_duration_seconds"),
 		expiredSegments: set.NewCounter("logpond_expired_segments_total"),
 		quarantined:     set.NewCounter("logpond_quarantined_segments_total"),

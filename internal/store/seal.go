@@ -195,7 +195,7 @@ func (s *Store) writeSeal(groupID uint64, streams []*stream, views []view, S uin
 		o := &out{path: filepath.Join(s.segDir(), segName(id)),
 			rec: segRecord{ID: id, GroupID: groupID, MinTS: maxTimestamp, MaxTS: minTimestamp, MinSeq: ^uint64(0)}}
 		var err error
-		if o.w, err = segment.Create(o.path, segment.Options{GroupID: groupID, FS: s.opts.segFS,
+		if o.w, err = segment.Create(o.path, segment.Options{GroupID: groupID, FS: s.opts.segFS, BlockSize: s.opts.segBlockSize,
 			// Seals are on the ingest path's CPU budget: compress
 			// fast here; merges rewrite at the default level.
 			Level: zstd.SpeedFastest}); err != nil {

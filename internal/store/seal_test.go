@@ -39,19 +39,30 @@ func (m *model) sorted(g, st string) []modelEvent {
 }
 
 func sealTestOptions(dir string, c *clock) Options {
-	return Options{Dir: dir, Now: c.now, HeadMaxBytes: -1, SealInterval: -1, CacheBytes: 1 << 20}
+	// Small blocks, so that merges both copy and decode them.
+	return Options{Dir: dir, Now: c.now, HeadMaxBytes: -1, SealInterval: -1, CacheBytes: 1 << 20, segBlockSize: 4 << 10}
 }
 
 // TestSealModel runs random puts, seals, merges, restarts, retention
 // passes and deletions against a simple model and checks every read.
 func TestSealModel(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
+	var copied, decoded uint64
 	for i := range 3 {
-		t.Run(fmt.Sprint(i), func(t *testing.T) { testSealModel(t, seed+uint64(i)) })
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			c, d := testSealModel(t, seed+uint64(i))
+			copied, decoded = copied+c, decoded+d
+		})
+	}
+	// Both ways of merging ran (blocks copied as they are, blocks decoded
+	// and encoded again).
+	if copied == 0 || decoded == 0 {
+		t.Errorf("seeds %d…: merges copied %d blocks and decoded %d, want both", seed, copied, decoded)
 	}
 }
 
-func testSealModel(t *testing.T, seed uint64) {
+// testSealModel returns the blocks merges copied and decoded.
+func testSealModel(t *testing.T, seed uint64) (copied, decoded uint64) {
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 1))
 	dir := t.TempDir()
@@ -182,6 +193,7 @@ func testSealModel(t *testing.T, seed uint64) {
 			}
 		case r < 86:
 			what = "restart"
+			copied, decoded = copied+s.metrics.blocksCopied.Get(), decoded+s.metrics.blocksDecoded.Get()
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
@@ -229,6 +241,7 @@ func testSealModel(t *testing.T, seed uint64) {
 		}
 	}
 	check(300, "end")
+	return copied + s.metrics.blocksCopied.Get(), decoded + s.metrics.blocksDecoded.Get()
 }
 
 func checkGet(t *testing.T, s *Store, g, st string, want []modelEvent, limit int, backward bool, ctx string) {

@@ -81,7 +81,8 @@ type Options struct {
 	// merges and expired segments. 0: 1 s.
 	MaintainInterval time.Duration
 
-	segFS segment.FS // tests inject failures; nil: the OS
+	segFS        segment.FS // tests inject failures; nil: the OS
+	segBlockSize int        // tests make small blocks; 0: the segment default
 }
 
 // Defaults of Options. Sealing is on unless both HeadMaxBytes and

@@ -329,6 +329,22 @@ func (r *Reader) decodeBlock(i int, decode func(*blockHeader, []byte) (*Block, s
 	e := &r.blocks[i]
 	bp := blockBufPool.Get().(*[]byte)
 	defer blockBufPool.Put(bp)
+	buf, err := r.readBlock(i, bp)
+	if err != nil {
+		return nil, err
+	}
+	h := e.blockHeader
+	b, why := decode(&h, buf[blockHeaderSize:])
+	if why != "" {
+		return nil, r.corrupt(e.offset, "%s", why)
+	}
+	return b, nil
+}
+
+// readBlock reads block i (header and body) into *bp, grown as needed, and
+// checks its header against the index and its checksums.
+func (r *Reader) readBlock(i int, bp *[]byte) ([]byte, error) {
+	e := &r.blocks[i]
 	if cap(*bp) < int(e.length) {
 		*bp = make([]byte, e.length)
 	}
@@ -343,15 +359,10 @@ func (r *Reader) decodeBlock(i int, decode func(*blockHeader, []byte) (*Block, s
 	if h != e.blockHeader {
 		return nil, r.corrupt(e.offset, "block header differs from its index entry")
 	}
-	body := buf[blockHeaderSize:]
-	if crc(body) != h.bodyCRC {
+	if crc(buf[blockHeaderSize:]) != h.bodyCRC {
 		return nil, r.corrupt(e.offset, "block body CRC mismatch")
 	}
-	b, why := decode(&h, body)
-	if why != "" {
-		return nil, r.corrupt(e.offset, "%s", why)
-	}
-	return b, nil
+	return buf, nil
 }
 
 // checkBloom validates the bloom filter of block i held in f.

@@ -133,6 +133,12 @@ type Writer struct {
 
 	blooms  []byte
 	entries []blockEntry
+
+	copyBuf, bloomBuf []byte // CopyBlock's reads
+	lastCopy          struct {
+		r *Reader
+		i int
+	} // the block CopyBlock wrote last, if nothing was added since
 	streams []streamEntry
 	events  uint64
 	last    Event // key of the last event added
@@ -223,16 +229,10 @@ func (w *Writer) Add(e Event) error {
 		}
 	}
 	if w.events == 0 || e.Stream != w.last.Stream {
-		if w.blk.count() > 0 {
-			w.flush()
-		}
-		w.streams = append(w.streams, streamEntry{
-			StreamStats: StreamStats{Stream: e.Stream, FirstTimestamp: e.Timestamp},
-			firstBlock:  len(w.entries),
-		})
-		w.blk.reset(e.Stream)
+		w.startStream(e.Stream, e.Timestamp)
 	}
 	w.blk.add(&e)
+	w.lastCopy.r = nil
 	w.events++
 	w.last = Event{Stream: e.Stream, Timestamp: e.Timestamp, Seq: e.Seq}
 	if w.blk.msgBytes >= w.opts.BlockSize || w.blk.count() >= maxBlockEvents {
@@ -241,15 +241,35 @@ func (w *Writer) Add(e Event) error {
 	return w.err
 }
 
+// startStream flushes the pending block and begins the entry of a new
+// stream whose first event has timestamp ts.
+func (w *Writer) startStream(stream uint64, ts int64) {
+	if w.blk.count() > 0 {
+		w.flush()
+	}
+	w.streams = append(w.streams, streamEntry{
+		StreamStats: StreamStats{Stream: stream, FirstTimestamp: ts},
+		firstBlock:  len(w.entries),
+	})
+	w.blk.reset(stream)
+}
+
 // flush writes the pending block and keeps its bloom filter for Close.
 func (w *Writer) flush() {
 	h, body := w.blk.encode(w.enc)
-	e := blockEntry{offset: w.off, length: uint32(blockHeaderSize + len(body)), blockHeader: h}
 	w.buf = h.append(w.buf[:0])
-	w.write(w.buf)
+	w.addBlock(h, w.buf, body, func(dst []byte) []byte { return appendBloom(dst, &w.blk.keys) })
+	w.blk.reset(w.blk.stream)
+}
+
+// addBlock writes a block (header bytes hb, body) and keeps the bloom
+// filter that bloom appends for Close.
+func (w *Writer) addBlock(h blockHeader, hb, body []byte, bloom func([]byte) []byte) {
+	e := blockEntry{offset: w.off, length: uint32(len(hb) + len(body)), blockHeader: h}
+	w.write(hb)
 	w.write(body)
 	start := len(w.blooms)
-	w.blooms = appendBloom(w.blooms, &w.blk.keys)
+	w.blooms = bloom(w.blooms)
 	e.bloomOff = int64(start) // relative until Close
 	e.bloomLen = uint32(len(w.blooms) - start)
 	e.bloomCRC = crc(w.blooms[start:])
@@ -260,7 +280,55 @@ func (w *Writer) flush() {
 	s.DiskBytes += int64(e.length) + int64(e.bloomLen)
 	s.Blocks++
 	s.LastTimestamp = h.maxTS
-	w.blk.reset(w.blk.stream)
+}
+
+// CopyBlock appends block i of r as it is, with its bloom filter, after
+// checking its checksums (a damaged block gives r's *CorruptionError).
+// The pending block of Add is written first. The block must come after
+// every event added: a later stream, or the same stream with its first
+// timestamp after the last one (equal timestamps could not be ordered by
+// sequence without decoding), or the block of r right after the one copied
+// last when nothing was added since. Merge uses it for blocks no other source
+// overlaps.
+func (w *Writer) CopyBlock(r *Reader, i int) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.done {
+		return errors.New("segment writer closed")
+	}
+	e := &r.blocks[i]
+	next := w.lastCopy.r == r && w.lastCopy.i+1 == i
+	if w.events > 0 && (e.stream < w.last.Stream || e.stream == w.last.Stream &&
+		(e.minTS < w.last.Timestamp || e.minTS == w.last.Timestamp && !next)) {
+		w.err = fmt.Errorf("segment block (stream %d, time %d) after (%d, %d): %w",
+			e.stream, e.minTS, w.last.Stream, w.last.Timestamp, errOrder)
+		return w.err
+	}
+	raw, err := r.readBlock(i, &w.copyBuf)
+	if err != nil {
+		return err // not sticky: nothing was written
+	}
+	if cap(w.bloomBuf) < int(e.bloomLen) {
+		w.bloomBuf = make([]byte, e.bloomLen)
+	}
+	bloom := w.bloomBuf[:e.bloomLen]
+	if err := r.readAt(bloom, e.bloomOff); err != nil {
+		return err
+	}
+	if err := r.checkBloom(i, bloom); err != nil {
+		return err
+	}
+	if w.events == 0 || e.stream != w.last.Stream {
+		w.startStream(e.stream, e.minTS)
+	} else if w.blk.count() > 0 {
+		w.flush()
+	}
+	w.addBlock(e.blockHeader, raw[:blockHeaderSize], raw[blockHeaderSize:], func(dst []byte) []byte { return append(dst, bloom...) })
+	w.events += uint64(e.count)
+	w.last = Event{Stream: e.stream, Timestamp: e.maxTS, Seq: e.maxSeq}
+	w.lastCopy.r, w.lastCopy.i = r, i
+	return w.err
 }
 
 // Size returns the number of bytes written so far (before Close, without
