@@ -91,9 +91,10 @@ func unhex(c byte) byte {
 	return c - 'a' + 10
 }
 
-// encode returns the header and body of the block; the body aliases b's
+// encode returns the header and body of the block, compressing the
+// templates with tenc and the other sections with enc; the body aliases b's
 // buffers until the next reset.
-func (b *blockEncoder) encode(enc *zstd.Encoder) (blockHeader, []byte) {
+func (b *blockEncoder) encode(enc, tenc *zstd.Encoder) (blockHeader, []byte) {
 	n := len(b.ts)
 	h := blockHeader{
 		stream:   b.stream,
@@ -124,9 +125,10 @@ func (b *blockEncoder) encode(enc *zstd.Encoder) (blockHeader, []byte) {
 	}
 	b.cols = cols
 	body := b.body[:0]
-	for _, sec := range [sectionCount][]byte{cols, b.tmpl, b.nums, b.hex} {
-		body = appendSection(body, enc, sec)
-	}
+	body = appendSection(body, enc, cols)
+	body = appendSection(body, tenc, b.tmpl)
+	body = appendSection(body, enc, b.nums)
+	body = appendSection(body, enc, b.hex)
 	b.body = body
 	h.bodyLen = uint32(len(body))
 	h.bodyCRC = crc(body)

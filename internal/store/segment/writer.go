@@ -36,6 +36,13 @@ type Options struct {
 	// on the loadgen corpus writes files about 6% smaller than
 	// zstd.SpeedDefault at about the same speed.
 	Level zstd.EncoderLevel
+	// TemplateLevel is the zstd level of the templates section (see
+	// docs/format/segment.md, "Block body"); default Level. The templates
+	// are most of the raw bytes but compress to a fraction of the numbers:
+	// a higher level there costs little and makes blocks both smaller and
+	// faster to decompress (the store's seals use fastest for the rest and
+	// better here).
+	TemplateLevel zstd.EncoderLevel
 	// FS is where Create writes; nil means the operating system's.
 	FS FS
 }
@@ -52,8 +59,13 @@ func (o *Options) validate() error {
 	if o.Level == 0 {
 		o.Level = zstd.SpeedBetterCompression
 	}
-	if o.Level < zstd.SpeedFastest || o.Level > zstd.SpeedBestCompression {
-		return fmt.Errorf("segment zstd level %d out of range", o.Level)
+	if o.TemplateLevel == 0 {
+		o.TemplateLevel = o.Level
+	}
+	for _, l := range []zstd.EncoderLevel{o.Level, o.TemplateLevel} {
+		if l < zstd.SpeedFastest || l > zstd.SpeedBestCompression {
+			return fmt.Errorf("segment zstd level %d out of range", l)
+		}
 	}
 	if o.FS == nil {
 		o.FS = osFS{}
@@ -128,6 +140,7 @@ type Writer struct {
 	bw   *bufio.Writer
 	off  int64
 	enc  *zstd.Encoder
+	tenc *zstd.Encoder // of the templates section; may be enc
 	blk  blockEncoder
 	buf  []byte
 
@@ -156,18 +169,40 @@ func NewWriter(w io.Writer, opts Options) (*Writer, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
+	enc, err := newEncoder(opts.Level)
+	if err != nil {
+		return nil, err
+	}
+	tenc := enc
+	if opts.TemplateLevel != opts.Level {
+		if tenc, err = newEncoder(opts.TemplateLevel); err != nil {
+			enc.Close()
+			return nil, err
+		}
+	}
+	sw := &Writer{opts: opts, bw: bufio.NewWriterSize(w, 256<<10), enc: enc, tenc: tenc}
+	sw.buf = appendFileHeader(sw.buf[:0], opts.GroupID)
+	sw.write(sw.buf)
+	return sw, sw.err
+}
+
+func newEncoder(level zstd.EncoderLevel) (*zstd.Encoder, error) {
 	enc, err := zstd.NewWriter(nil,
-		zstd.WithEncoderLevel(opts.Level),
+		zstd.WithEncoderLevel(level),
 		zstd.WithEncoderConcurrency(1),
 		zstd.WithEncoderCRC(false),
 		zstd.WithWindowSize(1<<20))
 	if err != nil {
 		return nil, fmt.Errorf("segment zstd encoder: %w", err)
 	}
-	sw := &Writer{opts: opts, bw: bufio.NewWriterSize(w, 256<<10), enc: enc}
-	sw.buf = appendFileHeader(sw.buf[:0], opts.GroupID)
-	sw.write(sw.buf)
-	return sw, sw.err
+	return enc, nil
+}
+
+func (w *Writer) closeEncoders() {
+	w.enc.Close()
+	if w.tenc != w.enc {
+		w.tenc.Close()
+	}
 }
 
 // Create returns a Writer for a segment file at path. The bytes go to
@@ -256,7 +291,7 @@ func (w *Writer) startStream(stream uint64, ts int64) {
 
 // flush writes the pending block and keeps its bloom filter for Close.
 func (w *Writer) flush() {
-	h, body := w.blk.encode(w.enc)
+	h, body := w.blk.encode(w.enc, w.tenc)
 	w.buf = h.append(w.buf[:0])
 	w.addBlock(h, w.buf, body, func(dst []byte) []byte { return appendBloom(dst, &w.blk.keys) })
 	w.blk.reset(w.blk.stream)
@@ -344,7 +379,7 @@ func (w *Writer) Close() error {
 		return w.err
 	}
 	w.done = true
-	defer w.enc.Close()
+	defer w.closeEncoders()
 	if w.err == nil && w.blk.count() > 0 {
 		w.flush()
 	}
@@ -411,7 +446,7 @@ func (w *Writer) Abort() error {
 	if w.err == nil {
 		w.err = errors.New("segment writer aborted")
 	}
-	w.enc.Close()
+	w.closeEncoders()
 	if w.file == nil {
 		return nil
 	}
