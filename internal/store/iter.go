@@ -26,8 +26,10 @@ type source interface {
 type readCtx struct {
 	s          *Store
 	terms      []string    // checkable required terms, for block skipping
+	need       []string    // all required terms, for skipping events by their templates
 	noMessages bool        // segment events may come without messages
 	jsonOnly   bool        // segment events may come without messages that are not JSON objects
+	prefetch   bool        // the read scans on: segment cursors read ahead
 	incomplete atomic.Bool // a segment failed and was quarantined
 }
 
@@ -68,7 +70,7 @@ func (rc *readCtx) newStreamIter(st *stream, v view, segs []*segFile, lo, hi Key
 		if !ok || ss.LastTimestamp < lo.Timestamp || ss.FirstTimestamp > hi.Timestamp || f.quarantined.Load() {
 			continue
 		}
-		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms, NoMessages: rc.noMessages, JSONOnly: rc.jsonOnly}
+		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms, Need: rc.need, NoMessages: rc.noMessages, JSONOnly: rc.jsonOnly, Prefetch: rc.prefetch}
 		switch {
 		case hi.Seq == 0 && hi.Timestamp != 0: // (End 0 would mean no bound)
 			q.End = hi.Timestamp // no event has sequence number 0

@@ -143,8 +143,9 @@ type FilterQuery struct {
 	// reached, the result has a Next key and fewer events than Limit.
 	MaxScan int
 	// Terms are substrings every matching message contains
-	// (query.FilterPattern.RequiredTerms); segments skip blocks without
-	// them. Match must still be set: the terms only narrow the search.
+	// (query.FilterPattern.RequiredTerms); segments skip blocks and events
+	// without them. Match must still be set: the terms only narrow the
+	// search.
 	Terms []string
 }
 
@@ -176,9 +177,9 @@ func (s *Store) FilterLogEvents(sc Scope, groupName string, q FilterQuery) (res 
 	}
 	defer gr.close()
 	lo, hi := q.Range.window(gr.cutoff, q.After, q.Backward)
-	rc := &readCtx{s: s}
+	rc := &readCtx{s: s, prefetch: true}
 	if q.Match != nil {
-		rc.terms = checkableTerms(q.Terms)
+		rc.terms, rc.need = checkableTerms(q.Terms), q.Terms
 	}
 	limit := pageLimit(q.Limit)
 	size, scanned := 0, 0

@@ -9,8 +9,8 @@ type ScanQuery struct {
 	Prefix      string
 	// Terms are substrings that every event the caller wants contains
 	// literally (no escaped form): segments skip blocks whose bloom filter
-	// rules one out. The events of the other blocks are all given to the
-	// caller, which still checks them.
+	// rules one out, and events whose template does (segment.Query.Need).
+	// The other events are given to the caller, which still checks them.
 	Terms []string
 	// Backward scans newest first (descending Key).
 	Backward bool
@@ -50,7 +50,7 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 	}
 	defer gr.close()
 	lo, hi := q.Range.window(gr.cutoff, nil, q.Backward)
-	rc := &readCtx{s: s, terms: checkableTerms(q.Terms), noMessages: q.NoMessages, jsonOnly: q.JSONOnly}
+	rc := &readCtx{s: s, terms: checkableTerms(q.Terms), need: q.Terms, noMessages: q.NoMessages, jsonOnly: q.JSONOnly, prefetch: true}
 	var fe FilteredEvent
 	n := 0
 	gr.merge(rc, lo, hi, q.Backward, func(e *Event, size int, st *stream) bool {

@@ -172,6 +172,10 @@ type Block struct {
 	// (decodeJSONOnly), holds the length of every message, also of those
 	// left out (empty in msgs).
 	sizes []uint32
+	// sparse is set in a block decoded with Query.Need
+	// (decodeCandidates): the events whose messages are empty were left
+	// out, and the Cursor skips them.
+	sparse bool
 }
 
 // Len returns the number of events in the block.
@@ -466,59 +470,10 @@ func decodeMessages(h *blockHeader, tmpl, nums, hex []byte, b *Block) ([]byte, s
 			p++
 			continue
 		}
-		room := limit - skipped
 		start := len(out)
-	message:
-		for {
-			if p >= len(tmpl) {
-				return nil, "fewer messages than events" // no end marker
-			}
-			c := tmpl[p]
-			if c > tmLastRes {
-				q := literalEnd(tmpl, p+1)
-				out = append(out, tmpl[p:q]...)
-				p = q
-				continue
-			}
-			if len(out) > room {
-				return nil, "messages longer than the header says"
-			}
-			switch c {
-			case tmEnd:
-				p++
-				break message
-			case tmNumber:
-				v, k := uvarint(nums, np)
-				if k <= 0 {
-					return nil, "bad number"
-				}
-				np += k
-				out = appendDecimal(out, v)
-				p++
-			case tmHex:
-				if p+1 >= len(tmpl) {
-					return nil, "truncated hex marker"
-				}
-				k := int(tmpl[p+1])
-				if k < minHexBytes || k > len(hex)-hp {
-					return nil, "bad hex marker"
-				}
-				out = appendHex(out, hex[hp:hp+k])
-				hp += k
-				p += 2
-			case tmTime:
-				if b.ts[ev] < 0 {
-					return nil, "timestamp marker for a negative timestamp"
-				}
-				out = appendDecimal(out, uint64(b.ts[ev]))
-				p++
-			default: // tmEscape
-				if p+1 >= len(tmpl) || tmpl[p+1] > tmLastRes {
-					return nil, "bad escape"
-				}
-				out = append(out, tmpl[p+1])
-				p += 2
-			}
+		var why string
+		if out, p, why = appendMessage(out, tmpl, p, nums, &np, hex, &hp, b.ts[ev], limit-skipped); why != "" {
+			return nil, why
 		}
 		if len(out) == start {
 			return nil, "empty message"
@@ -539,6 +494,63 @@ func decodeMessages(h *blockHeader, tmpl, nums, hex []byte, b *Block) ([]byte, s
 		return nil, "unused number or hex bytes"
 	}
 	return out, ""
+}
+
+// appendMessage rebuilds the message whose template starts at tmpl[p],
+// consuming its numbers and hex bytes (advancing *np and *hp), appends it to
+// out and returns out and the position after the end marker, or a reason
+// for "corrupt". ts is the event's timestamp; out must not grow past room.
+func appendMessage(out, tmpl []byte, p int, nums []byte, np *int, hex []byte, hp *int, ts int64, room int) ([]byte, int, string) {
+	for {
+		if p >= len(tmpl) {
+			return nil, p, "fewer messages than events" // no end marker
+		}
+		c := tmpl[p]
+		if c > tmLastRes {
+			q := literalEnd(tmpl, p+1)
+			out = append(out, tmpl[p:q]...)
+			p = q
+			continue
+		}
+		if len(out) > room {
+			return nil, p, "messages longer than the header says"
+		}
+		switch c {
+		case tmEnd:
+			return out, p + 1, ""
+		case tmNumber:
+			v, k := uvarint(nums, *np)
+			if k <= 0 {
+				return nil, p, "bad number"
+			}
+			*np += k
+			out = appendDecimal(out, v)
+			p++
+		case tmHex:
+			if p+1 >= len(tmpl) {
+				return nil, p, "truncated hex marker"
+			}
+			k := int(tmpl[p+1])
+			if k < minHexBytes || k > len(hex)-*hp {
+				return nil, p, "bad hex marker"
+			}
+			out = appendHex(out, hex[*hp:*hp+k])
+			*hp += k
+			p += 2
+		case tmTime:
+			if ts < 0 {
+				return nil, p, "timestamp marker for a negative timestamp"
+			}
+			out = appendDecimal(out, uint64(ts))
+			p++
+		default: // tmEscape
+			if p+1 >= len(tmpl) || tmpl[p+1] > tmLastRes {
+				return nil, p, "bad escape"
+			}
+			out = append(out, tmpl[p+1])
+			p += 2
+		}
+	}
 }
 
 // appendHex appends the bytes of x as lower-case hex digits.

@@ -31,6 +31,17 @@ type Query struct {
 	// when it has them, else read without rebuilding those messages (and
 	// not cached). NoMessages, where it applies, takes precedence.
 	JSONOnly bool
+	// Need are substrings that every wanted message contains, like Terms,
+	// but also those without bloom keys: an event whose template shows
+	// that it lacks one is skipped without its message being rebuilt
+	// (see need.go). The events given may still not contain them: the
+	// caller matches. Blocks are taken from the cache when it has them,
+	// else read that way (and not cached).
+	Need []string
+	// Prefetch reads the next block in the background while the events
+	// of one are consumed (readahead.go): for scans that go on through
+	// many blocks, which then use a second core.
+	Prefetch bool
 }
 
 // CursorStats count what a Cursor did, for tests, benchmarks and metrics.
@@ -38,6 +49,7 @@ type CursorStats struct {
 	BlocksRead    int // blocks decoded or taken from the cache
 	BlocksSkipped int // blocks ruled out by their bloom filter
 	BloomReads    int // reads of bloom filters from the file
+	EventsSkipped int // left out by Query.Need
 }
 
 // Cursor iterates the events of one stream of a segment in (timestamp,
@@ -70,7 +82,10 @@ type Cursor struct {
 	size     int // of ev's message
 	noMsgs   bool
 	jsonOnly bool
-	spare    *Block // a block without messages the cursor is done with, to reuse
+	need     *needSet
+	prefetch bool
+	ahead    *readAhead // the next block, being read in the background
+	spare    *Block     // a block without messages the cursor is done with, to reuse
 	err      error
 	allBlock bool // iterate every block regardless of stream (Merge)
 
@@ -92,6 +107,8 @@ func (r *Reader) Cursor(q Query) *Cursor {
 	for _, t := range q.Terms {
 		c.keys = appendTermKeys(c.keys, t)
 	}
+	c.need = newNeedSet(q.Need)
+	c.prefetch = q.Prefetch
 	s := r.stream(q.Stream)
 	if s == nil || c.start >= c.end {
 		return c
@@ -126,6 +143,10 @@ func (c *Cursor) Next() bool {
 				j = c.iend
 			} else {
 				c.i++
+			}
+			if c.blk.sparse && c.blk.offs[j] == c.blk.offs[j+1] {
+				c.stats.EventsSkipped++
+				continue
 			}
 			c.ev = c.blk.event(c.blkStrm, j)
 			c.size = len(c.ev.Message)
@@ -180,28 +201,46 @@ func (c *Cursor) loadNext() bool {
 		}
 		var b *Block
 		var err error
-		e := &c.r.blocks[bi]
-		switch {
-		case c.allBlock:
-			b, err = c.r.loadBlock(bi) // merges stay out of the cache
-		case c.noMsgs && e.minTS >= c.start && e.maxTS < c.end:
-			b, err = c.r.loadColumns(bi, c.spare)
+		if p := c.ahead; p != nil && p.block == bi {
+			c.ahead = nil
+			<-p.done
+			b, err = p.blk, p.err
+		} else {
+			b, err = c.decode(bi, c.spare)
 			c.spare = nil
-		case c.jsonOnly:
-			b, err = c.r.blockJSONOnly(bi)
-		default:
-			b, err = c.r.block(bi)
 		}
 		if err != nil {
 			c.err = err
 			return false
 		}
+		if c.prefetch {
+			c.readAhead()
+		}
+		e := &c.r.blocks[bi]
 		c.stats.BlocksRead++
 		c.blk, c.blkStrm, c.blkBytes = b, e.stream, uint64(e.msgBytes)
 		c.i = sort.Search(len(b.ts), func(i int) bool { return b.ts[i] >= c.start })
 		c.iend = sort.Search(len(b.ts), func(i int) bool { return b.ts[i] >= c.end })
 		return true
 	}
+}
+
+// decode reads block bi the way the cursor's query asks for. It reads only
+// fields set when the cursor was made, so read-ahead may call it from
+// another goroutine (with a nil spare).
+func (c *Cursor) decode(bi int, spare *Block) (*Block, error) {
+	e := &c.r.blocks[bi]
+	switch {
+	case c.allBlock:
+		return c.r.loadBlock(bi) // merges stay out of the cache
+	case c.noMsgs && e.minTS >= c.start && e.maxTS < c.end:
+		return c.r.loadColumns(bi, spare)
+	case c.need != nil:
+		return c.r.blockNeed(bi, c.need)
+	case c.jsonOnly:
+		return c.r.blockJSONOnly(bi)
+	}
+	return c.r.block(bi)
 }
 
 // bloomAllows reports whether block bi may hold all of c.keys, reading the

@@ -26,6 +26,7 @@ func FuzzReader(f *testing.F) {
 				{Stream: s.Stream, Start: -1 << 62},
 				{Stream: s.Stream, Start: s.FirstTimestamp, End: s.LastTimestamp, Backward: true},
 				{Stream: s.Stream, Start: -1 << 62, Terms: []string{"NEEDLE-f00d-cafe", "0123456789abcdef0123"}},
+				{Stream: s.Stream, Start: -1 << 62, Need: []string{"NEEDLE", "ts"}},
 			} {
 				c := r.Cursor(q)
 				for c.Next() {

@@ -323,6 +323,20 @@ func (r *Reader) blockJSONOnly(i int) (*Block, error) {
 	return r.decodeBlock(i, decodeJSONOnly)
 }
 
+// blockNeed returns block i from the cache when it is there, else read
+// and decoded with only the messages that may hold every literal of need
+// (decodeCandidates). Such blocks stay out of the cache.
+func (r *Reader) blockNeed(i int, need *needSet) (*Block, error) {
+	if r.cache != nil {
+		if b, ok := r.cache.Get(CacheKey{Segment: r.id, Block: i}); ok {
+			return b, nil
+		}
+	}
+	return r.decodeBlock(i, func(h *blockHeader, body []byte) (*Block, string) {
+		return decodeCandidates(h, body, need)
+	})
+}
+
 // decodeBlock reads block i, checks its header and body checksum, and
 // decodes the body with decode.
 func (r *Reader) decodeBlock(i int, decode func(*blockHeader, []byte) (*Block, string)) (*Block, error) {

@@ -131,6 +131,15 @@ func TestCursorTimeRanges(t *testing.T) {
 				t.Fatalf("%+v: %s", q, d)
 			}
 			checkNoMessages(t, r, q, want)
+			// Reading ahead changes nothing but the speed.
+			q.Prefetch = true
+			if got, _, err = collect(r, q); err != nil {
+				t.Fatal(err)
+			}
+			if d := diffEvents(got, want); d != "" {
+				t.Fatalf("%+v: %s", q, d)
+			}
+			checkNoMessages(t, r, q, want)
 		}
 	}
 }

@@ -1,0 +1,210 @@
+package segment
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestNewNeedSet(t *testing.T) {
+	for _, tc := range []struct {
+		terms []string
+		want  []string // literals, the longest first
+	}{
+		{[]string{"ERROR"}, []string{"ERROR"}},
+		{[]string{"POST /api/v1/orders"}, []string{"POST /", "pi/v", "/or", "rs"}},
+		{[]string{"deadbeef", "12345"}, nil},                                           // hex digits only
+		{[]string{"a-b"}, nil},                                                         // "-" alone is too short
+		{[]string{"x=1", "user@example.com"}, []string{"mpl", "x=", "us", "r@", "om"}}, // e, a, c are hex digits
+		{nil, nil},
+	} {
+		n := newNeedSet(tc.terms)
+		var got []string
+		if n != nil {
+			got = append(got, string(n.lits[n.drive]))
+			for i, l := range n.lits {
+				if i != n.drive {
+					got = append(got, string(l))
+				}
+			}
+		}
+		slices.Sort(got[min(1, len(got)):])
+		want := slices.Clone(tc.want)
+		slices.Sort(want[min(1, len(want)):])
+		if !slices.Equal(got, want) {
+			t.Errorf("newNeedSet(%q) = %q, want %q", tc.terms, got, want)
+		}
+	}
+}
+
+// needMessages builds messages that exercise the template markers around
+// the searched words: numbers glued to them, hex runs, the timestamp,
+// escaped bytes (in some blocks only), words split by digits.
+func needMessages(seed uint64, n int, escapes bool) []Event {
+	r := rand.New(rand.NewPCG(seed, 9))
+	words := []string{"ERROR", "INFO", "POST /api/v1/orders", "GET /api/v2/users", "payments", "E", "ERR", "ROR", "orders", "x=1"}
+	evs := make([]Event, 0, n)
+	ts := int64(1767225600000)
+	for i := 0; i < n; i++ {
+		ts += int64(r.IntN(3))
+		var b strings.Builder
+		for k := 0; k < 1+r.IntN(6); k++ {
+			switch r.IntN(8) {
+			case 0:
+				fmt.Fprintf(&b, "%d", r.Uint64()>>r.IntN(64))
+			case 1:
+				fmt.Fprintf(&b, "%032x", r.Uint64())
+			case 2:
+				fmt.Fprintf(&b, "%d", ts)
+			case 3:
+				if escapes {
+					b.WriteByte(byte(r.IntN(5)))
+				}
+			case 4:
+				b.WriteString(" ")
+			default:
+				b.WriteString(words[r.IntN(len(words))])
+			}
+		}
+		if b.Len() == 0 {
+			b.WriteString("-")
+		}
+		evs = append(evs, Event{Stream: 1, Timestamp: ts, Ingestion: ts, Seq: uint64(i + 1), Message: b.String()})
+	}
+	return evs
+}
+
+// TestNeedCursor checks Query.Need against a full read: every event whose
+// message holds all the terms comes out, with its message exactly, in
+// order; events are skipped; blocks with escapes are read whole; cached
+// blocks serve too.
+func TestNeedCursor(t *testing.T) {
+	for _, escapes := range []bool{false, true} {
+		evs := needMessages(11, 3000, escapes)
+		data := writeSegment(t, evs, Options{BlockSize: 4 << 10})
+		for _, cached := range []bool{false, true} {
+			opts := ReaderOptions{}
+			if cached {
+				opts.Cache = NewLRU(1 << 30)
+			}
+			rd := openBytes(t, data, opts)
+			for _, terms := range [][]string{{"ERROR"}, {"POST /api/v1/orders"}, {"payments", "x=1"}, {"ROR"}, {"E"}, {"nowhere"}} {
+				for _, q := range []Query{
+					{Stream: 1, Need: terms},
+					{Stream: 1, Need: terms, Backward: true, Prefetch: true},
+					{Stream: 1, Need: terms, Start: evs[len(evs)/3].Timestamp, End: evs[len(evs)/2].Timestamp},
+				} {
+					if cached {
+						collect(rd, Query{Stream: 1}) // fill the cache
+					}
+					all, _, err := collect(rd, Query{Stream: 1, Start: q.Start, End: q.End, Backward: q.Backward})
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, st, err := collect(rd, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					// got must be a subsequence of all holding every match.
+					j := 0
+					for _, e := range all {
+						has := true
+						for _, term := range terms {
+							has = has && strings.Contains(e.Message, term)
+						}
+						if j < len(got) && got[j] == e {
+							j++
+						} else if has {
+							t.Fatalf("escapes=%v cached=%v %+v: event %+v missing", escapes, cached, q, e)
+						}
+					}
+					if j != len(got) {
+						t.Fatalf("escapes=%v cached=%v %+v: %d of %d events are not those of a full read, in order", escapes, cached, q, len(got)-j, len(got))
+					}
+					if !cached && !escapes && terms[0] != "E" && st.EventsSkipped == 0 {
+						t.Errorf("%+v: no event skipped", q)
+					}
+					if (cached || escapes) && st.EventsSkipped != 0 {
+						t.Errorf("escapes=%v cached=%v %+v: %d events skipped, want whole blocks", escapes, cached, q, st.EventsSkipped)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestSkipVarints(t *testing.T) {
+	var b []byte
+	r := rand.New(rand.NewPCG(3, 3))
+	var ends []int
+	for range 500 {
+		b = appendUvarintTest(b, r.Uint64()>>r.IntN(64))
+		ends = append(ends, len(b))
+	}
+	for c := 0; c <= len(ends); c++ {
+		want := 0
+		if c > 0 {
+			want = ends[c-1]
+		}
+		if got, ok := skipVarints(b, 0, c); !ok || got != want {
+			t.Fatalf("skipVarints(%d) = %d, %v; want %d", c, got, ok, want)
+		}
+	}
+	if _, ok := skipVarints(b, 0, len(ends)+1); ok {
+		t.Fatal("skipVarints past the end succeeded")
+	}
+}
+
+func appendUvarintTest(b []byte, v uint64) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}
+
+// FuzzNeed checks on arbitrary messages and terms that a Need read gives
+// every event holding the terms, with its exact message.
+func FuzzNeed(f *testing.F) {
+	f.Add("ERROR 123 x\x00y deadbeefdeadbeefdeadbeef", "ERROR", "x")
+	f.Add("POST /api/v1/orders 200 1767225600000", "POST /api/v1/orders", "")
+	f.Add("E\x02ERROR", "ERROR", "RR")
+	f.Fuzz(func(t *testing.T, msgs, term1, term2 string) {
+		var evs []Event
+		for i, m := range strings.Split(msgs, "\n") {
+			if m == "" || len(m) > 1000 {
+				continue
+			}
+			evs = append(evs, Event{Stream: 1, Timestamp: int64(1767225600000 + i), Seq: uint64(i + 1), Message: m})
+		}
+		if len(evs) == 0 {
+			return
+		}
+		rd := openBytes(t, writeSegment(t, evs, Options{BlockSize: 4 << 10}), ReaderOptions{})
+		terms := []string{term1}
+		if term2 != "" {
+			terms = append(terms, term2)
+		}
+		got, _, err := collect(rd, Query{Stream: 1, Need: terms})
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := 0
+		for _, e := range evs {
+			has := true
+			for _, term := range terms {
+				has = has && strings.Contains(e.Message, term)
+			}
+			if j < len(got) && got[j] == e {
+				j++
+			} else if has {
+				t.Fatalf("event %+v missing", e)
+			}
+		}
+		if j != len(got) {
+			t.Fatalf("%d events are not those written", len(got)-j)
+		}
+	})
+}
