@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
@@ -452,9 +453,19 @@ func decodeMessages(h *blockHeader, tmpl, nums, hex []byte, b *Block) ([]byte, s
 	ev, np, hp := 0, 0, 0
 	skipped := 0 // bytes of the messages left out
 	p := 0
+	noEscapes := b.sizes != nil && bytes.IndexByte(tmpl, tmEscape) < 0
 	for ; p < len(tmpl) && ev < n; ev++ {
 		if b.sizes != nil && !jsonTemplate(tmpl[p:]) {
-			q, sz, why := measureMessage(tmpl, p, nums, &np, hex, &hp, b.ts[ev], limit-len(out)-skipped)
+			var q, sz int
+			var why string
+			if noEscapes {
+				q, sz, why = measureNoEscapes(tmpl, p, nums, &np, len(hex), &hp, b.ts[ev])
+			} else {
+				q, sz, why = measureMessage(tmpl, p, nums, &np, hex, &hp, b.ts[ev], limit-len(out)-skipped)
+			}
+			if why == "" && sz > limit-len(out)-skipped {
+				why = "messages longer than the header says"
+			}
 			if why != "" {
 				return nil, why
 			}
@@ -627,6 +638,49 @@ func measureMessage(t []byte, p int, nums []byte, np *int, hex []byte, hp *int, 
 		return p, sz, "messages longer than the header says"
 	}
 	return p, sz, ""
+}
+
+// measureNoEscapes is measureMessage for templates without escapes: it
+// finds the end marker and counts the other markers with vectorised
+// searches, and reads only the numbers (for their decimal lengths).
+func measureNoEscapes(t []byte, p int, nums []byte, np *int, hexLen int, hp *int, ts int64) (int, int, string) {
+	end := bytes.IndexByte(t[p:], tmEnd)
+	if end < 0 {
+		return len(t), 0, "fewer messages than events" // no end marker
+	}
+	span := t[p : p+end]
+	sz := len(span)
+	for i := bytes.IndexByte(span, tmHex); i >= 0; {
+		if i+1 >= len(span) {
+			return p, sz, "truncated hex marker"
+		}
+		k := int(span[i+1])
+		if k < minHexBytes || k > hexLen-*hp {
+			return p, sz, "bad hex marker"
+		}
+		*hp += k
+		sz += 2*k - 2
+		j := bytes.IndexByte(span[i+2:], tmHex)
+		if j < 0 {
+			break
+		}
+		i += 2 + j
+	}
+	if c := bytes.Count(span, []byte{tmTime}); c > 0 {
+		if ts < 0 {
+			return p, sz, "timestamp marker for a negative timestamp"
+		}
+		sz += c * (decimalLen(uint64(ts)) - 1)
+	}
+	for c := bytes.Count(span, []byte{tmNumber}); c > 0; c-- {
+		v, k := uvarint(nums, *np)
+		if k <= 0 {
+			return p, sz, "bad number"
+		}
+		*np += k
+		sz += decimalLen(v) - 1
+	}
+	return p + end, sz, ""
 }
 
 // pow10 holds 10^0 … 10^19.

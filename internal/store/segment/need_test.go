@@ -208,3 +208,26 @@ func FuzzNeed(f *testing.F) {
 		}
 	})
 }
+
+// TestMeasureNoEscapes checks the vectorised measure against the message
+// lengths, along templates of messages with numbers, hex runs and
+// timestamps.
+func TestMeasureNoEscapes(t *testing.T) {
+	evs := needMessages(12, 2000, false)
+	var tmpl, nums, hex []byte
+	var keys []uint64
+	for i := range evs {
+		tmpl, nums, hex, keys = appendTemplateKeys(tmpl, nums, hex, keys[:0], evs[i].Message, evs[i].Timestamp)
+	}
+	p, np, hp := 0, 0, 0
+	for i, e := range evs {
+		q, sz, why := measureNoEscapes(tmpl, p, nums, &np, len(hex), &hp, e.Timestamp)
+		if why != "" || sz != len(e.Message) || tmpl[q] != tmEnd {
+			t.Fatalf("event %d (%q): size %d (%s), want %d", i, e.Message, sz, why, len(e.Message))
+		}
+		p = q + 1
+	}
+	if p != len(tmpl) || np != len(nums) || hp != len(hex) {
+		t.Fatalf("stopped at %d/%d, numbers %d/%d, hex %d/%d", p, len(tmpl), np, len(nums), hp, len(hex))
+	}
+}
