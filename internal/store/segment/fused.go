@@ -1,6 +1,9 @@
 package segment
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // The block encoder's per-message work, done in one pass: a message is a
 // sequence of word runs (tokens, tokens.go) and runs of other bytes, and
@@ -40,6 +43,16 @@ var fusedClass = func() (t [256]uint8) {
 		}
 		if c <= tmLastRes {
 			t[c] |= fcMarker
+		}
+	}
+	return t
+}()
+
+// hexValue maps a lower-case hex digit to its value.
+var hexValue = func() (t [256]byte) {
+	for c := 0; c < 256; c++ {
+		if isLowerHex[c] {
+			t[c] = unhex(byte(c))
 		}
 	}
 	return t
@@ -98,11 +111,26 @@ func appendTemplateKeys(tmpl, nums, hex []byte, keys []uint64, msg string, ts in
 		switch {
 		case all&fcHex != 0 && n%2 == 0 && n >= 2*minHexBytes && n <= 2*maxHexBytes:
 			tmpl = append(tmpl, tmHex, byte(n/2))
-			for k := i; k < j; k += 2 {
-				hex = append(hex, unhex(msg[k])<<4|unhex(msg[k+1]))
+			l := len(hex)
+			hex = slices.Grow(hex, n/2)[:l+n/2]
+			d, w := hex[l:], msg[i:j]
+			for k := range d {
+				d[k] = hexValue[w[2*k]]<<4 | hexValue[w[2*k+1]]
 			}
 		case any&fcDigit == 0:
 			tmpl = append(tmpl, msg[i:j]...)
+		case all&fcDigit != 0 && n <= maxDigits && (n == 1 || msg[i] != '0'):
+			// All digits (the commonest case): one number.
+			var v uint64
+			for k := i; k < j; k++ {
+				v = v*10 + uint64(msg[k]-'0')
+			}
+			if ts >= 0 && v == uint64(ts) {
+				tmpl = append(tmpl, tmTime)
+			} else {
+				tmpl = append(tmpl, tmNumber)
+				nums = binary.AppendUvarint(nums, v)
+			}
 		default:
 			tmpl, nums = appendWordDigits(tmpl, nums, msg[i:j], ts)
 		}

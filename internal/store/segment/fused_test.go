@@ -147,3 +147,25 @@ func FuzzTemplateKeys(f *testing.F) {
 	f.Add("\x00\x04 007 12345678901234567890", int64(-1))
 	f.Fuzz(func(t *testing.T, msg string, ts int64) { checkFused(t, msg, ts) })
 }
+
+// BenchmarkTemplateKeys is the seal's per-message work (template, numbers,
+// hex bytes and bloom keys) over the loadgen corpus.
+func BenchmarkTemplateKeys(b *testing.B) {
+	evs := benchData()[:100_000]
+	var tmpl, nums, hex []byte
+	var keys []uint64
+	var bytes int
+	for _, e := range evs {
+		bytes += len(e.Message)
+	}
+	b.SetBytes(int64(bytes / len(evs)))
+	i := 0
+	for b.Loop() {
+		e := &evs[i%len(evs)]
+		if i%1000 == 0 {
+			tmpl, nums, hex = tmpl[:0], nums[:0], hex[:0]
+		}
+		tmpl, nums, hex, keys = appendTemplateKeys(tmpl, nums, hex, keys[:0], e.Message, e.Timestamp)
+		i++
+	}
+}
