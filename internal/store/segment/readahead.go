@@ -11,7 +11,9 @@ import "runtime"
 // also when the cursor was dropped meanwhile (the block is then garbage).
 // At most one block per cursor is read ahead, and at most GOMAXPROCS
 // read-aheads run at once in the process: when none is free the cursor
-// reads its next block itself, as without Prefetch.
+// reads its next block itself, as without Prefetch. Blocks read without
+// their messages (Query.NoMessages) are not read ahead: decoding their
+// columns costs less than the hand-over.
 
 // readAheadSlots bounds the read-aheads running at once.
 var readAheadSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -29,6 +31,11 @@ type readAhead struct {
 func (c *Cursor) readAhead() {
 	bi := c.next
 	if bi < c.lo || bi >= c.hi {
+		return
+	}
+	if e := &c.r.blocks[bi]; c.noMsgs && e.minTS >= c.start && e.maxTS < c.end {
+		// Only its columns would be read: cheaper than handing it over,
+		// and the cursor reuses its memory.
 		return
 	}
 	if len(c.keys) > 0 {
