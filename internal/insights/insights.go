@@ -18,6 +18,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -68,6 +69,13 @@ type LostSource interface {
 	Lost(sc store.Scope, group string, streamNames []string, start, end int64) ([]store.LostRange, error)
 }
 
+// SpanSource is a Source that knows the time span of a log group's events;
+// *store.Store implements it. The manager uses it to split the scans of
+// mergeable queries (parallel.go).
+type SpanSource interface {
+	TimeSpan(sc store.Scope, group string) (first, last int64, ok bool, err error)
+}
+
 // Options configure a Manager.
 type Options struct {
 	Source Source // required
@@ -88,6 +96,10 @@ type Options struct {
 	PartialEvery time.Duration
 	// MaxGroups and MaxRows bound each query's memory (query.RunOptions).
 	MaxGroups, MaxRows int
+	// Parallel is the number of time ranges a mergeable query's scan of a
+	// log group is split into, each scanned and aggregated by its own
+	// goroutine (default GOMAXPROCS; 1 scans each group in one piece).
+	Parallel int
 	// Ptr renders the @ptr of result rows; nil leaves it out.
 	Ptr func(*query.Event) string
 	Now func() time.Time
@@ -128,6 +140,9 @@ func New(o Options) (*Manager, error) {
 	}
 	if o.PartialEvery <= 0 {
 		o.PartialEvery = time.Second
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = runtime.GOMAXPROCS(0)
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -255,13 +270,15 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 	iq := in.Query
 	start, end := iq.TimeBounds()
 	sq := store.ScanQuery{Range: store.TimeRange{Start: max(in.Start, start), End: min(in.End, end)}}
-	scan := func(ctx context.Context, g string, fn func(*store.FilteredEvent) bool) error {
-		return m.opts.Source.Scan(ctx, in.Scope, g, sq.Range, nil, "", fn)
+	scan := func(ctx context.Context, g string, r store.TimeRange, fn func(*store.FilteredEvent) bool) error {
+		return m.opts.Source.Scan(ctx, in.Scope, g, r, nil, "", fn)
 	}
 	if qs, ok := m.opts.Source.(QuerySource); ok {
 		sq.Terms, sq.Backward, sq.NoMessages, sq.JSONOnly = iq.IndexTerms(), iq.NewestFirst(), !iq.NeedsMessage(), iq.ReadsOnlyJSON()
-		scan = func(ctx context.Context, g string, fn func(*store.FilteredEvent) bool) error {
-			return qs.ScanQuery(ctx, in.Scope, g, sq, fn)
+		scan = func(ctx context.Context, g string, r store.TimeRange, fn func(*store.FilteredEvent) bool) error {
+			q := sq
+			q.Range = r
+			return qs.ScanQuery(ctx, in.Scope, g, q, fn)
 		}
 	}
 	if ls, ok := m.opts.Source.(LostSource); ok && sq.Range.Start < sq.Range.End {
@@ -278,10 +295,9 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 		q.mu.Unlock()
 	}
 	newest := sq.Backward
-	run := iq.NewRun(query.RunOptions{Limit: in.Limit, MaxGroups: m.opts.MaxGroups, MaxRows: m.opts.MaxRows, Ptr: m.opts.Ptr, NewestFirst: newest})
+	ro := query.RunOptions{Limit: in.Limit, MaxGroups: m.opts.MaxGroups, MaxRows: m.opts.MaxRows, Ptr: m.opts.Ptr, NewestFirst: newest}
+	run := iq.NewRun(ro)
 	last := time.Now()
-	var addErr error
-	var n int
 	for done := range in.Groups {
 		if sq.Range.Start >= sq.Range.End {
 			break
@@ -290,33 +306,44 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 		if newest {
 			g = in.Groups[len(in.Groups)-1-done]
 		}
-		ev := query.Event{Group: g, Account: in.Scope.Account}
-		err := scan(ctx, g, func(e *store.FilteredEvent) bool {
-			ev.Timestamp, ev.Ingestion, ev.Seq, ev.Message, ev.Size, ev.Stream = e.Timestamp, e.Ingestion, e.Seq, e.Message, e.Size, e.Stream
-			if addErr = run.Add(&ev); addErr != nil {
-				return false
-			}
-			if newest && run.Enough() {
-				return false
-			}
-			if n++; n%4096 == 0 {
-				if ctx.Err() != nil {
+		// scanPart feeds run the events of g within r; with publish, it
+		// publishes partial results as it goes.
+		scanPart := func(ctx context.Context, run *query.Run, r store.TimeRange, publish bool) error {
+			ev := query.Event{Group: g, Account: in.Scope.Account}
+			var addErr error
+			n := 0
+			err := scan(ctx, g, r, func(e *store.FilteredEvent) bool {
+				ev.Timestamp, ev.Ingestion, ev.Seq, ev.Message, ev.Size, ev.Stream = e.Timestamp, e.Ingestion, e.Seq, e.Message, e.Size, e.Stream
+				if addErr = run.Add(&ev); addErr != nil {
 					return false
 				}
-				if time.Since(last) >= m.opts.PartialEvery {
-					last = time.Now()
-					m.publish(q, run.Snapshot(), float64(done+1))
+				if newest && run.Enough() {
+					return false
 				}
+				if n++; n%4096 == 0 {
+					if ctx.Err() != nil {
+						return false
+					}
+					if publish && time.Since(last) >= m.opts.PartialEvery {
+						last = time.Now()
+						m.publish(q, run.Snapshot(), float64(done+1))
+					}
+				}
+				return true
+			})
+			if addErr != nil {
+				return addErr
 			}
-			return true
-		})
-		if addErr != nil {
-			return nil, addErr
+			if err != nil {
+				return err
+			}
+			return ctx.Err()
 		}
-		if err != nil {
-			return nil, err
+		parts := []store.TimeRange{sq.Range}
+		if iq.Mergeable() {
+			parts = m.splitRange(in.Scope, g, sq.Range)
 		}
-		if err := ctx.Err(); err != nil {
+		if err := scanParts(ctx, parts, run, func() *query.Run { return iq.NewRun(ro) }, scanPart); err != nil {
 			return nil, err
 		}
 	}

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -149,12 +151,31 @@ func TestStoreScanPaths(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	m, _ := New(Options{Source: st})
-	defer m.Close()
 	mid := strconv.FormatInt(now-2_700_000, 10) // events span the hour before now-1_800_000
+	// Stats queries are split into time ranges scanned at once
+	// (parallel.go): the same rows whatever the number of ranges.
+	for _, parallel := range []int{1, 2, 3} {
+		testStoreScanPaths(t, st, groups, all, now, mid, parallel)
+	}
+	// A limit met in one range fails the query.
+	m, _ := New(Options{Source: st, Parallel: 3, MaxGroups: 50})
+	defer m.Close()
+	id, err := m.Start(StartInput{Scope: sc, Groups: groups, Start: 0, End: now + 1, Query: mustParse(t, "stats count(*) by @message")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := wait(t, m, id, Complete, Failed); got.Status != Failed || !strings.Contains(got.Error, "groups") {
+		t.Errorf("too many groups over 3 ranges: %s %q", got.Status, got.Error)
+	}
+}
+
+func testStoreScanPaths(t *testing.T, st *store.Store, groups []string, all []*query.Event, now int64, mid string, parallel int) {
+	m, _ := New(Options{Source: st, Parallel: parallel})
+	defer m.Close()
 	for _, src := range []string{
 		"stats count(*) by bin(5m)",
 		"stats count(*) as n, pct(latency_ms, 90) as p by service",
+		"stats count_distinct(user_id) as u, min(latency_ms), max(latency_ms), earliest(host), latest(host), sum(latency_ms) by level, service",
 		`filter level = "ERROR" | sort @timestamp desc | limit 7`,
 		`filter level = "ERROR" | sort @timestamp desc | limit 7 | fields @timestamp, @logStream, @log`,
 		`fields @timestamp, @message | sort @timestamp desc | limit 25`,
@@ -175,7 +196,7 @@ func TestStoreScanPaths(t *testing.T) {
 		}
 		got := wait(t, m, id, Complete, Failed)
 		if got.Status != Complete || !slices.EqualFunc(got.Rows, want.Rows, slices.Equal) {
-			t.Errorf("%s: %s %s\n got %v\nwant %v", src, got.Status, got.Error, got.Rows, want.Rows)
+			t.Errorf("parallel %d: %s: %s %s\n got %v\nwant %v", parallel, src, got.Status, got.Error, got.Rows, want.Rows)
 			continue
 		}
 		if q.NewestFirst() {
@@ -278,7 +299,10 @@ func BenchmarkStoreQueries(b *testing.B) {
 	for _, layout := range []string{"head", "segments"} {
 		b.Run(layout, func(b *testing.B) {
 			st, now := benchStore(b, layout == "segments")
-			m, _ := New(Options{Source: st})
+			// LOGPOND_BENCH_PARALLEL sets Options.Parallel (default
+			// GOMAXPROCS; 1 scans each group in one piece).
+			par, _ := strconv.Atoi(os.Getenv("LOGPOND_BENCH_PARALLEL"))
+			m, _ := New(Options{Source: st, Parallel: par})
 			defer m.Close()
 			for _, q := range []string{
 				"stats count(*) by bin(1h)",

@@ -18,10 +18,13 @@ type aggFunc struct {
 }
 
 // aggState accumulates one aggregation of one group. add reads the
-// aggregation's arguments from r; result does not change the state.
+// aggregation's arguments from r; result does not change the state. merge
+// adds the state of the same aggregation over events that came after this
+// state's (Run.Merge); o is of the same type and is not used afterwards.
 type aggState interface {
 	add(n *aggNode, r *row)
 	result() Value
+	merge(o aggState)
 }
 
 var aggFuncs = map[string]*aggFunc{
@@ -83,7 +86,8 @@ func (s *countState) add(n *aggNode, r *row) {
 		s.n++
 	}
 }
-func (s *countState) result() Value { return numValue(float64(s.n)) }
+func (s *countState) result() Value    { return numValue(float64(s.n)) }
+func (s *countState) merge(o aggState) { s.n += o.(*countState).n }
 
 type sumState struct {
 	sum float64
@@ -95,6 +99,12 @@ func (s *sumState) add(n *aggNode, r *row) {
 		s.sum += f
 		s.any = true
 	}
+}
+
+func (s *sumState) merge(o aggState) {
+	t := o.(*sumState)
+	s.sum += t.sum
+	s.any = s.any || t.any
 }
 
 func (s *sumState) result() Value {
@@ -114,6 +124,12 @@ func (s *avgState) add(n *aggNode, r *row) {
 		s.sum += f
 		s.n++
 	}
+}
+
+func (s *avgState) merge(o aggState) {
+	t := o.(*avgState)
+	s.sum += t.sum
+	s.n += t.n
 }
 
 func (s *avgState) result() Value {
@@ -139,6 +155,23 @@ func (s *stddevState) add(n *aggNode, r *row) {
 	d := f - s.mean
 	s.mean += d / float64(s.n)
 	s.m2 += d * (f - s.mean)
+}
+
+// merge combines two running variances (Chan, Golub and LeVeque).
+func (s *stddevState) merge(o aggState) {
+	t := o.(*stddevState)
+	if t.n == 0 {
+		return
+	}
+	if s.n == 0 {
+		*s = *t
+		return
+	}
+	n := s.n + t.n
+	d := t.mean - s.mean
+	s.mean += d * float64(t.n) / float64(n)
+	s.m2 += t.m2 + d*d*float64(s.n)*float64(t.n)/float64(n)
+	s.n = n
 }
 
 func (s *stddevState) result() Value {
@@ -171,6 +204,14 @@ func (s *extremeState) add(n *aggNode, r *row) {
 }
 func (s *extremeState) result() Value { return s.best }
 
+// merge keeps s's value on ties, as add keeps the first of equal values.
+func (s *extremeState) merge(o aggState) {
+	t := o.(*extremeState)
+	if t.best.k != kNull && (s.best.k == kNull || (t.bf-s.bf)*s.sign > 0) {
+		s.best, s.bf = t.best, t.bf
+	}
+}
+
 // timeEdgeState is earliest or latest: the value of the event with the
 // smallest or largest (@timestamp, order of arrival).
 type timeEdgeState struct {
@@ -187,19 +228,29 @@ func (s *timeEdgeState) add(n *aggNode, r *row) {
 		return
 	}
 	ts, seq := r.orderKey()
-	better := !s.set
-	if s.set {
-		if s.latest {
-			better = ts > s.ts || (ts == s.ts && seq > s.seq)
-		} else {
-			better = ts < s.ts || (ts == s.ts && seq < s.seq)
-		}
-	}
-	if better {
+	if s.better(ts, seq) {
 		s.set, s.ts, s.seq, s.v = true, ts, seq, v.detach()
 	}
 }
+
+// better reports whether a value at (ts, seq) replaces the one kept.
+func (s *timeEdgeState) better(ts int64, seq uint64) bool {
+	switch {
+	case !s.set:
+		return true
+	case s.latest:
+		return ts > s.ts || (ts == s.ts && seq > s.seq)
+	}
+	return ts < s.ts || (ts == s.ts && seq < s.seq)
+}
+
 func (s *timeEdgeState) result() Value { return s.v }
+
+func (s *timeEdgeState) merge(o aggState) {
+	if t := o.(*timeEdgeState); t.set && s.better(t.ts, t.seq) {
+		s.set, s.ts, s.seq, s.v = true, t.ts, t.seq, t.v
+	}
+}
 
 // sortEdgeState is sortsFirst or sortsLast, in sort's natural order.
 type sortEdgeState struct {
@@ -212,16 +263,27 @@ func (s *sortEdgeState) add(n *aggNode, r *row) {
 	if v.k == kNull {
 		return
 	}
-	if s.v.k == kNull {
-		s.v = v.detach()
-		return
-	}
-	c := naturalCompare(v, s.v)
-	if (s.last && c > 0) || (!s.last && c < 0) {
+	if s.beats(v) {
 		s.v = v.detach()
 	}
 }
+
+// beats reports whether the non-null v replaces the value kept.
+func (s *sortEdgeState) beats(v Value) bool {
+	if s.v.k == kNull {
+		return true
+	}
+	c := naturalCompare(v, s.v)
+	return (s.last && c > 0) || (!s.last && c < 0)
+}
+
 func (s *sortEdgeState) result() Value { return s.v }
+
+func (s *sortEdgeState) merge(o aggState) {
+	if t := o.(*sortEdgeState); t.v.k != kNull && s.beats(t.v) {
+		s.v = t.v
+	}
+}
 
 // distinctState counts distinct values exactly (by 64-bit hash) up to
 // maxExactDistinct, then with a HyperLogLog sketch.
@@ -239,7 +301,10 @@ func (s *distinctState) add(n *aggNode, r *row) {
 		return
 	}
 	s.buf = appendKey(s.buf[:0], v)
-	h := hash64(s.buf)
+	s.addHash(hash64(s.buf))
+}
+
+func (s *distinctState) addHash(h uint64) {
 	if s.hll != nil {
 		s.hll.add(h)
 		return
@@ -254,6 +319,26 @@ func (s *distinctState) add(n *aggNode, r *row) {
 			s.hll.add(h)
 		}
 		s.exact = nil
+	}
+}
+
+func (s *distinctState) merge(o aggState) {
+	t := o.(*distinctState)
+	if t.hll == nil {
+		for h := range t.exact {
+			s.addHash(h)
+		}
+		return
+	}
+	if s.hll == nil {
+		s.hll = &hyperLogLog{}
+		for h := range s.exact {
+			s.hll.add(h)
+		}
+		s.exact = nil
+	}
+	for i, r := range t.hll.reg {
+		s.hll.reg[i] = max(s.hll.reg[i], r)
 	}
 }
 
@@ -333,6 +418,10 @@ func (s *pctState) add(n *aggNode, r *row) {
 	if !ok || math.IsNaN(f) {
 		return
 	}
+	s.addValue(f)
+}
+
+func (s *pctState) addValue(f float64) {
 	if s.sk != nil {
 		s.sk.add(f)
 		return
@@ -345,6 +434,24 @@ func (s *pctState) add(n *aggNode, r *row) {
 		}
 		s.exact = nil
 	}
+}
+
+func (s *pctState) merge(o aggState) {
+	t := o.(*pctState)
+	if t.sk == nil {
+		for _, x := range t.exact {
+			s.addValue(x)
+		}
+		return
+	}
+	if s.sk == nil {
+		s.sk = newQuantileSketch()
+		for _, x := range s.exact {
+			s.sk.add(x)
+		}
+		s.exact = nil
+	}
+	s.sk.merge(t.sk)
 }
 
 func (s *pctState) result() Value {
@@ -413,6 +520,14 @@ func (q *quantileSketch) add(x float64) {
 	}
 }
 
+// merge adds the counts of o.
+func (q *quantileSketch) merge(o *quantileSketch) {
+	q.n += o.n
+	q.zero += o.zero
+	q.pos.merge(&o.pos)
+	q.neg.merge(&o.neg)
+}
+
 func (q *quantileSketch) quantile(p float64) float64 {
 	rank := uint64(nearestRank(p, int(q.n)))
 	seen := uint64(0)
@@ -449,24 +564,27 @@ type sketchBuckets struct {
 
 const maxDenseSpan = 1024
 
-func (b *sketchBuckets) add(i int32) {
+func (b *sketchBuckets) add(i int32) { b.addCount(i, 1) }
+
+// addCount adds c values to bucket i.
+func (b *sketchBuckets) addCount(i int32, c uint64) {
 	if b.m == nil {
 		switch {
 		case len(b.dense) == 0:
-			b.dense, b.lo = append(b.dense, 1), i
+			b.dense, b.lo = append(b.dense, c), i
 			return
 		case i >= b.lo && int(i-b.lo) < len(b.dense):
-			b.dense[i-b.lo]++
+			b.dense[i-b.lo] += c
 			return
 		case i > b.lo && int(i-b.lo) < maxDenseSpan:
 			b.dense = append(b.dense, make([]uint64, int(i-b.lo)+1-len(b.dense))...)
-			b.dense[i-b.lo]++
+			b.dense[i-b.lo] += c
 			return
 		case i < b.lo && int(b.lo-i)+len(b.dense) <= maxDenseSpan:
 			grown := make([]uint64, int(b.lo-i)+len(b.dense))
 			copy(grown[b.lo-i:], b.dense)
 			b.dense, b.lo = grown, i
-			b.dense[0]++
+			b.dense[0] += c
 			return
 		}
 		b.m = map[int32]uint64{}
@@ -477,12 +595,19 @@ func (b *sketchBuckets) add(i int32) {
 		}
 		b.dense = nil
 	}
-	b.m[i]++
+	b.m[i] += c
 	if len(b.m) > maxSketchBuckets {
 		keys := slices.Sorted(maps.Keys(b.m))
 		lo, into := keys[0], keys[1]
 		b.m[into] += b.m[lo]
 		delete(b.m, lo)
+	}
+}
+
+// merge adds the counts of o, bucket by bucket in ascending order.
+func (b *sketchBuckets) merge(o *sketchBuckets) {
+	for _, k := range o.keys() {
+		b.addCount(k, o.count(k))
 	}
 }
 

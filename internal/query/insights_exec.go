@@ -582,6 +582,46 @@ func (r *Run) Finish() (*Result, error) {
 	return &res, nil
 }
 
+// Mergeable reports whether runs of q over disjoint parts of its events
+// can be combined with Run.Merge: its first command that holds rows is
+// stats (the ones before it, fields, display, filter and parse, handle each
+// event on its own), so the runs' partial aggregations combine into the
+// one a single run would make.
+func (q *Insights) Mergeable() bool { return q.plan.mergeable() }
+
+func (pl *plan) mergeable() bool {
+	_, ok := pl.specs[pl.first].(*statsCmd)
+	return ok
+}
+
+// Merge adds to r the work of o, a run of the same mergeable query over
+// events that all come after r's, in the order a single run would take
+// them; neither may be finished, and o must not be used afterwards. The
+// result is the single run's, except that sums of non-integers may differ
+// in their last bits (floating-point addition is not associative) and
+// pct's sketch may differ when a group has more than 4,096 buckets.
+func (r *Run) Merge(o *Run) error {
+	switch {
+	case r.err != nil:
+		return r.err
+	case o.err != nil:
+		r.err = o.err
+		return r.err
+	case r.pl != o.pl || !r.pl.mergeable():
+		return errors.New("query: Merge of runs of different or unmergeable queries")
+	case r.done || o.done:
+		return errors.New("query: Merge after Finish")
+	}
+	r.res.Scanned += o.res.Scanned
+	r.res.Bytes += o.res.Bytes
+	r.res.Matched += o.res.Matched
+	s := r.blockingAt(r.pl.first).(*statsStage)
+	if err := s.merge(o.blockingAt(o.pl.first).(*statsStage)); err != nil {
+		r.err = err
+	}
+	return r.err
+}
+
 // Execute runs q over events and returns the result.
 func (q *Insights) Execute(events iter.Seq[*Event], o RunOptions) (*Result, error) {
 	r := q.NewRun(o)

@@ -48,6 +48,7 @@ func (p *parser) statsCmd() (command, error) {
 }
 
 type statsGroup struct {
+	key    string // in statsStage.groups
 	by     []Value
 	states []aggState
 }
@@ -184,7 +185,7 @@ func (s *statsStage) group(r *row) (*statsGroup, error) {
 	g := s.groups[string(s.key)]
 	if g == nil {
 		if len(s.groups) >= s.max {
-			return nil, &LimitError{Msg: "stats makes more than " + strconv.Itoa(s.max) + " groups"}
+			return nil, s.tooMany()
 		}
 		g = &statsGroup{by: make([]Value, len(s.byVals)), states: make([]aggState, len(s.c.aggs))}
 		for i, v := range s.byVals {
@@ -193,7 +194,8 @@ func (s *statsStage) group(r *row) (*statsGroup, error) {
 		for i, a := range s.c.aggs {
 			g.states[i] = a.fn.newState(a)
 		}
-		s.groups[string(s.key)] = g
+		g.key = string(s.key)
+		s.groups[g.key] = g
 		s.order = append(s.order, g)
 	}
 	s.last, s.lastKey = g, append(s.lastKey[:0], s.key...)
@@ -236,6 +238,32 @@ func (s *statsStage) emit(next stage) error {
 		}
 	}
 	return nil
+}
+
+// merge adds the groups of o, a stage of the same command over events that
+// came after s's: the states of a group both have are merged, o's other
+// groups follow s's in o's order (the order in which a single stage would
+// have met them).
+func (s *statsStage) merge(o *statsStage) error {
+	for _, og := range o.order {
+		g := s.groups[og.key]
+		if g == nil {
+			if len(s.groups) >= s.max {
+				return s.tooMany()
+			}
+			s.groups[og.key] = og
+			s.order = append(s.order, og)
+			continue
+		}
+		for i, st := range g.states {
+			st.merge(og.states[i])
+		}
+	}
+	return nil
+}
+
+func (s *statsStage) tooMany() error {
+	return &LimitError{Msg: "stats makes more than " + strconv.Itoa(s.max) + " groups"}
 }
 
 func (s *statsStage) finish() error {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -206,6 +207,31 @@ func checkScanPaths(t *testing.T, where string, q *Insights, events []*Event, o 
 		return
 	}
 	rows := renderRows(want.Rows)
+	if q.Mergeable() {
+		// Runs over the events before and after a split, merged, give
+		// the result of one run.
+		for _, k := range slices.Compact([]int{0, 1, len(sorted) / 3, len(sorted) / 2, len(sorted) - 1, len(sorted)}) {
+			if k < 0 || k > len(sorted) {
+				continue
+			}
+			a, b := q.NewRun(o), q.NewRun(o)
+			for _, e := range sorted[:k] {
+				a.Add(e)
+			}
+			for _, e := range sorted[k:] {
+				b.Add(e)
+			}
+			err := a.Merge(b)
+			res, ferr := a.Finish()
+			if err != nil || ferr != nil {
+				t.Errorf("%s: split at %d: %v %v", where, k, err, ferr)
+				continue
+			}
+			if got := renderRows(res.Rows); !sameRows(got, rows) || res.Scanned != want.Scanned || res.Bytes != want.Bytes || res.Matched != want.Matched {
+				t.Errorf("%s: split at %d of %d, merged:\n\t%s\nwant:\n\t%s", where, k, len(sorted), strings.Join(got, "\n\t"), strings.Join(rows, "\n\t"))
+			}
+		}
+	}
 	if !q.NeedsMessage() {
 		bare := make([]*Event, len(sorted))
 		for i, e := range sorted {
@@ -258,6 +284,33 @@ func runAll(q *Insights, events []*Event, o RunOptions) (res, snap *Result, err 
 	return res, snap, err
 }
 
+// sameRows compares rendered rows, numbers within a relative 1e-12 (a
+// merged run adds floating-point numbers in another order).
+func sameRows(got, want []string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		g, w := strings.Split(got[i], " | "), strings.Split(want[i], " | ")
+		if len(g) != len(w) {
+			return false
+		}
+		for j := range g {
+			if g[j] == w[j] {
+				continue
+			}
+			gn, gv, _ := strings.Cut(g[j], "=")
+			wn, wv, _ := strings.Cut(w[j], "=")
+			gf, err1 := strconv.ParseFloat(gv, 64)
+			wf, err2 := strconv.ParseFloat(wv, 64)
+			if gn != wn || err1 != nil || err2 != nil || math.Abs(gf-wf) > 1e-12*math.Max(math.Abs(wf), 1) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func renderRows(rows []Row) []string {
 	var out []string
 	for _, r := range rows {
@@ -268,4 +321,64 @@ func renderRows(rows []Row) []string {
 		out = append(out, "row "+strings.Join(parts, " | "))
 	}
 	return out
+}
+
+// TestRunMergeLarge merges runs over enough events that count_distinct
+// and pct leave their exact modes (HyperLogLog, the sketch), split at
+// several points, and compares with one run.
+func TestRunMergeLarge(t *testing.T) {
+	events := corpusEvents()[:30_000]
+	for _, src := range []string{
+		`stats count(*), count_distinct(user_id), pct(latency_ms, 50), pct(latency_ms, 99), avg(latency_ms), stddev(latency_ms), min(latency_ms), max(latency_ms), sum(latency_ms) by service`,
+		`stats earliest(user_id), latest(user_id), sortsFirst(host), sortsLast(host), count_distinct(host) by level`,
+		`filter level != "DEBUG" | fields latency_ms * 2 as l2 | stats pct(l2, 90) as p, count(*) as n by bin(1h) | sort n desc`,
+	} {
+		q, err := ParseInsights(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !q.Mergeable() {
+			t.Fatalf("%s: not mergeable", src)
+		}
+		want, _, err := runAll(q, events, RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := renderRows(want.Rows)
+		for _, k := range []int{1, 700, len(events) / 2, len(events) - 3} {
+			a, b := q.NewRun(RunOptions{}), q.NewRun(RunOptions{})
+			for _, e := range events[:k] {
+				a.Add(e)
+			}
+			for _, e := range events[k:] {
+				b.Add(e)
+			}
+			if err := a.Merge(b); err != nil {
+				t.Fatal(err)
+			}
+			res, err := a.Finish()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := renderRows(res.Rows); !sameRows(got, rows) || res.Matched != want.Matched {
+				t.Errorf("%s: split at %d:\n\t%s\nwant:\n\t%s", src, k, strings.Join(got, "\n\t"), strings.Join(rows, "\n\t"))
+			}
+		}
+	}
+	// Merging past MaxGroups fails as a single run would.
+	q, _ := ParseInsights(`stats count(*) by @message`)
+	a, b := q.NewRun(RunOptions{MaxGroups: 100}), q.NewRun(RunOptions{MaxGroups: 100})
+	for _, e := range events[:60] {
+		a.Add(e)
+	}
+	for _, e := range events[60:120] {
+		b.Add(e)
+	}
+	var le *LimitError
+	if err := a.Merge(b); !errors.As(err, &le) {
+		t.Errorf("merge past MaxGroups: %v, want a *LimitError", err)
+	}
+	if q, _ := ParseInsights(`sort @timestamp | stats count(*)`); q.Mergeable() {
+		t.Error("a query sorting before stats is mergeable")
+	}
 }

@@ -82,3 +82,27 @@ func (s *Store) GetEvent(sc Scope, groupName, streamName string, k Key) (Event, 
 	}
 	return Event{}, ErrEventNotFound
 }
+
+// TimeSpan returns the timestamps of the oldest and newest events of a
+// group's streams (head and segments, before retention is applied); ok is
+// false when the group has no events. Logs Insights splits scans by it.
+func (s *Store) TimeSpan(sc Scope, groupName string) (first, last int64, ok bool, err error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	g, err := s.groupLocked(sc, groupName)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	for _, st := range g.streams {
+		d := st.snapshot()
+		if d.FirstEventTimestamp == 0 && d.LastEventTimestamp == 0 && d.StoredBytes == 0 {
+			continue
+		}
+		if !ok {
+			first, last, ok = d.FirstEventTimestamp, d.LastEventTimestamp, true
+			continue
+		}
+		first, last = min(first, d.FirstEventTimestamp), max(last, d.LastEventTimestamp)
+	}
+	return first, last, ok, nil
+}
