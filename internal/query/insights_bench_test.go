@@ -1,6 +1,7 @@
 package query
 
 import (
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -66,5 +67,49 @@ func BenchmarkParseInsights(b *testing.B) {
 		if _, err := ParseInsights(src); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkInsightsParallel runs the stats queries of issue 4's targets
+// the way the query manager does on a machine with several cores: the
+// events split into GOMAXPROCS consecutive parts, a run per part in its
+// own goroutine, the runs merged (Run.Merge).
+func BenchmarkInsightsParallel(b *testing.B) {
+	for _, src := range []string{"stats count(*) by bin(1h)", "stats pct(latency_ms, 99) by service"} {
+		b.Run(src, func(b *testing.B) {
+			q, err := ParseInsights(src)
+			if err != nil {
+				b.Fatal(err)
+			}
+			events := corpusEvents()
+			k := runtime.GOMAXPROCS(0)
+			cpu0, ok := processCPUTime()
+			for b.Loop() {
+				runs := make([]*Run, k)
+				var wg sync.WaitGroup
+				for i := range k {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						runs[i] = q.NewRun(RunOptions{})
+						for _, e := range events[i*len(events)/k : (i+1)*len(events)/k] {
+							runs[i].Add(e)
+						}
+					}()
+				}
+				wg.Wait()
+				for _, r := range runs[1:] {
+					if err := runs[0].Merge(r); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if _, err := runs[0].Finish(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if cpu1, ok1 := processCPUTime(); ok && ok1 {
+				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
+			}
+		})
 	}
 }
