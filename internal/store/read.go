@@ -177,7 +177,8 @@ func (s *Store) FilterLogEvents(sc Scope, groupName string, q FilterQuery) (res 
 	}
 	defer gr.close()
 	lo, hi := q.Range.window(gr.cutoff, q.After, q.Backward)
-	rc := &readCtx{s: s, prefetch: true}
+	rc := &readCtx{s: s}
+	defer rc.scanning()()
 	if q.Match != nil {
 		rc.terms, rc.need = checkableTerms(q.Terms), q.Terms
 	}

@@ -50,7 +50,8 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 	}
 	defer gr.close()
 	lo, hi := q.Range.window(gr.cutoff, nil, q.Backward)
-	rc := &readCtx{s: s, terms: checkableTerms(q.Terms), need: q.Terms, noMessages: q.NoMessages, jsonOnly: q.JSONOnly, prefetch: true}
+	rc := &readCtx{s: s, terms: checkableTerms(q.Terms), need: q.Terms, noMessages: q.NoMessages, jsonOnly: q.JSONOnly}
+	defer rc.scanning()()
 	var fe FilteredEvent
 	n := 0
 	gr.merge(rc, lo, hi, q.Backward, func(e *Event, size int, st *stream) bool {

@@ -42,6 +42,9 @@ type Query struct {
 	// of one are consumed (readahead.go): for scans that go on through
 	// many blocks, which then use a second core.
 	Prefetch bool
+	// Cancel, when not nil, is closed by the caller once it no longer
+	// reads the cursor: read-aheads that have not started are dropped.
+	Cancel <-chan struct{}
 }
 
 // CursorStats count what a Cursor did, for tests, benchmarks and metrics.
@@ -84,6 +87,7 @@ type Cursor struct {
 	jsonOnly bool
 	need     *needSet
 	prefetch bool
+	cancel   <-chan struct{}
 	ahead    *readAhead // the next block, being read in the background
 	spare    *Block     // a block without messages the cursor is done with, to reuse
 	err      error
@@ -108,7 +112,7 @@ func (r *Reader) Cursor(q Query) *Cursor {
 		c.keys = appendTermKeys(c.keys, t)
 	}
 	c.need = newNeedSet(q.Need)
-	c.prefetch = q.Prefetch
+	c.prefetch, c.cancel = q.Prefetch, q.Cancel
 	s := r.stream(q.Stream)
 	if s == nil || c.start >= c.end {
 		return c
@@ -203,8 +207,7 @@ func (c *Cursor) loadNext() bool {
 		var err error
 		if p := c.ahead; p != nil && p.block == bi {
 			c.ahead = nil
-			<-p.done
-			b, err = p.blk, p.err
+			b, err = c.take(p)
 		} else {
 			b, err = c.decode(bi, c.spare)
 			c.spare = nil

@@ -99,6 +99,9 @@ func TestTemplateRoundTrip(t *testing.T) {
 	}
 }
 
+// cancelled is a closed Query.Cancel.
+var cancelled = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
 func TestCursorTimeRanges(t *testing.T) {
 	evs := genEvents(5, 4, 1500)
 	r := openBytes(t, writeSegment(t, evs, Options{BlockSize: 4 << 10}), ReaderOptions{Cache: NewLRU(1 << 20)})
@@ -131,7 +134,8 @@ func TestCursorTimeRanges(t *testing.T) {
 				t.Fatalf("%+v: %s", q, d)
 			}
 			checkNoMessages(t, r, q, want)
-			// Reading ahead changes nothing but the speed.
+			// Reading ahead changes nothing but the speed, also when the
+			// read-aheads are cancelled (the cursor then reads itself).
 			q.Prefetch = true
 			if got, _, err = collect(r, q); err != nil {
 				t.Fatal(err)
@@ -140,6 +144,13 @@ func TestCursorTimeRanges(t *testing.T) {
 				t.Fatalf("%+v: %s", q, d)
 			}
 			checkNoMessages(t, r, q, want)
+			q.Cancel = cancelled
+			if got, _, err = collect(r, q); err != nil {
+				t.Fatal(err)
+			}
+			if d := diffEvents(got, want); d != "" {
+				t.Fatalf("%+v, cancelled: %s", q, d)
+			}
 		}
 	}
 }
