@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -88,7 +89,10 @@ func TestSealMergeFaults(t *testing.T) {
 				base := c.now().UnixMilli() - 1000
 				putSome := func(round int) {
 					for i := range 5 {
-						msg := fmt.Sprintf("round %d event %d", round, i)
+						// 1 KiB messages: each seal writes a full 4 KiB
+						// block and a small one, so that merges copy
+						// blocks as well as decode them.
+						msg := fmt.Sprintf("round %d event %d %s", round, i, strings.Repeat("x", 1000))
 						mustPut(t, s, "g", "a", InputEvent{base + int64(round*10+i), msg})
 						want = append(want, msg)
 					}
@@ -140,6 +144,9 @@ func TestSealMergeFaults(t *testing.T) {
 					t.Fatal(err)
 				}
 				check(s)
+				if stage == "merge" && s.metrics.blocksCopied.Get() == 0 {
+					t.Error("no merge copied a block")
+				}
 				s.Close()
 				if s, err = Open(sealTestOptions(dir, c)); err != nil {
 					t.Fatal(err)
