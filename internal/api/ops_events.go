@@ -263,6 +263,7 @@ func (s *Server) filterLogEvents(c *call) (any, error) {
 		q.Match = match
 		if fp, err := query.ParseFilterPattern(*in.FilterPattern); err == nil {
 			q.Terms = fp.RequiredTerms() // segments skip blocks without them
+			q.TermsUnlessEscaped = fp.TermsUnlessEscaped()
 		}
 	}
 	res, err := s.store.FilterLogEvents(c.scope, group, q)

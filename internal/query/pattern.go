@@ -201,3 +201,15 @@ func (p *FilterPattern) MatchExtract(message string) (bool, map[string]string) {
 func (p *FilterPattern) RequiredTerms() []string {
 	return slices.Clone(p.required)
 }
+
+// TermsUnlessEscaped returns byte strings that every message matching p
+// contains unless it contains a backslash (a JSON escape could spell them
+// otherwise): for JSON patterns, the string operands of the = conditions
+// every match needs. Like RequiredTerms it is conservative; it is nil for
+// other patterns. The caller owns the returned slice.
+func (p *FilterPattern) TermsUnlessEscaped() []string {
+	if p.kind != PatternJSON {
+		return nil
+	}
+	return slices.Clone(p.json.literals)
+}

@@ -190,7 +190,7 @@ func BenchmarkSealed(b *testing.B) {
 	b.Logf("%d events: %d segment bytes, %.1f B/event", n, size, float64(size)/float64(n))
 	// Needles[0] is in every 100,003rd event, Needles[1] in every
 	// 1,000,003rd; the phrase and ERROR are common (a full scan).
-	for _, pat := range []string{loadgen.Needles[0].Term, loadgen.Needles[1].Term, `"POST /api/v1/orders"`, "ERROR"} {
+	for _, pat := range []string{loadgen.Needles[0].Term, loadgen.Needles[1].Term, `"POST /api/v1/orders"`, "ERROR", `{ $.level = "ERROR" && $.service = "payments" }`} {
 		fp, err := query.ParseFilterPattern(pat)
 		if err != nil {
 			b.Fatal(err)
@@ -200,7 +200,7 @@ func BenchmarkSealed(b *testing.B) {
 				n := 0
 				var after *Key
 				for {
-					r, err := s.FilterLogEvents(sc, "g", FilterQuery{Range: AllTime, Match: fp.Match, Terms: fp.RequiredTerms(), After: after})
+					r, err := s.FilterLogEvents(sc, "g", FilterQuery{Range: AllTime, Match: fp.Match, Terms: fp.RequiredTerms(), TermsUnlessEscaped: fp.TermsUnlessEscaped(), After: after})
 					if err != nil {
 						b.Fatal(err)
 					}

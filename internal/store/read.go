@@ -147,6 +147,11 @@ type FilterQuery struct {
 	// without them. Match must still be set: the terms only narrow the
 	// search.
 	Terms []string
+	// TermsUnlessEscaped are substrings every matching message contains
+	// unless it contains a backslash (query.FilterPattern.TermsUnlessEscaped);
+	// when there are no Terms, segments skip the events whose templates
+	// show they have neither.
+	TermsUnlessEscaped []string
 }
 
 // FilteredEvent is an event with the stream it belongs to.
@@ -181,6 +186,9 @@ func (s *Store) FilterLogEvents(sc Scope, groupName string, q FilterQuery) (res 
 	defer rc.scanning()()
 	if q.Match != nil {
 		rc.terms, rc.need = checkableTerms(q.Terms), q.Terms
+		if len(q.Terms) == 0 {
+			rc.need, rc.needOrBackslash = q.TermsUnlessEscaped, true
+		}
 	}
 	limit := pageLimit(q.Limit)
 	size, scanned := 0, 0

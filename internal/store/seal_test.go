@@ -395,3 +395,74 @@ func checkScan(t *testing.T, s *Store, g string, all []modelEvent, rng *rand.Ran
 		t.Fatalf("%s: sizes add up to %d, messages to %d", ctx, size, wantSize)
 	}
 }
+
+// TestFilterSealedByTemplates runs filter patterns over sealed events with
+// the terms handed to the segments (which then skip events by their
+// templates) and checks every page against the pattern applied to all
+// events: JSON values spelled with escapes, terms next to numbers and hex
+// runs, phrases.
+func TestFilterSealedByTemplates(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{t: time.UnixMilli(1_700_000_000_000)}
+	s, err := Open(sealTestOptions(dir, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.CreateLogGroup(sc, "g", GroupOptions{})
+	s.CreateLogStream(sc, "g", "a")
+	msgs := []string{
+		`{"level":"ERROR","service":"payments","latency_ms":12}`,
+		`{"level":"\u0045RROR","service":"pay\u006dents"}`,
+		`{"level":"ERROR","service":"search"}`,
+		`ERROR42 order 1234 failed trace=4bf92f3577b34da6a3ce929d0e0e4736`,
+		`POST /api/v1/orders 200`,
+		`POST /api/v2/orders 200`,
+		`INFO all good`,
+	}
+	var all []InputEvent
+	base := c.now().UnixMilli() - 100_000
+	for i := 0; i < 2000; i++ {
+		m := msgs[i%len(msgs)]
+		if strings.HasSuffix(m, "}") {
+			m = fmt.Sprintf(`%s,"n":%d}`, strings.TrimSuffix(m, "}"), i)
+		} else {
+			m = fmt.Sprintf("%s #%d", m, i)
+		}
+		all = append(all, InputEvent{base + int64(i), m})
+	}
+	mustPut(t, s, "g", "a", all...)
+	if err := s.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	for _, pat := range []string{`{ $.level = "ERROR" && $.service = "payments" }`, `ERROR`, `"POST /api/v1/orders"`, `order failed`, `{ $.latency_ms = 12 }`} {
+		fp, err := query.ParseFilterPattern(pat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, e := range all {
+			if fp.Match(e.Message) {
+				want = append(want, e.Message)
+			}
+		}
+		var got []string
+		var after *Key
+		for {
+			r, err := s.FilterLogEvents(sc, "g", FilterQuery{Range: AllTime, Match: fp.Match, Terms: fp.RequiredTerms(), TermsUnlessEscaped: fp.TermsUnlessEscaped(), After: after, Limit: 97})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range r.Events {
+				got = append(got, e.Message)
+			}
+			if r.Next == nil {
+				break
+			}
+			after = r.Next
+		}
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Errorf("%s: %d events, want %d (%.60q…)", pat, len(got), len(want), want)
+		}
+	}
+}

@@ -38,6 +38,10 @@ type Query struct {
 	// caller matches. Blocks are taken from the cache when it has them,
 	// else read that way (and not cached).
 	Need []string
+	// NeedOrBackslash says that a wanted message may lack the terms of
+	// Need when it contains a backslash (query.FilterPattern's
+	// TermsUnlessEscaped): such events are given too.
+	NeedOrBackslash bool
 	// Prefetch reads the next block in the background while the events
 	// of one are consumed (readahead.go): for scans that go on through
 	// many blocks, which then use a second core.
@@ -111,7 +115,7 @@ func (r *Reader) Cursor(q Query) *Cursor {
 	for _, t := range q.Terms {
 		c.keys = appendTermKeys(c.keys, t)
 	}
-	c.need = newNeedSet(q.Need)
+	c.need = newNeedSet(q.Need, q.NeedOrBackslash)
 	c.prefetch, c.cancel = q.Prefetch, q.Cancel
 	s := r.stream(q.Stream)
 	if s == nil || c.start >= c.end {

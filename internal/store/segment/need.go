@@ -30,6 +30,10 @@ import (
 type needSet struct {
 	lits  [][]byte
 	drive int // index of the longest literal, searched for first
+	// orBackslash: an event whose template holds a backslash is a
+	// candidate too (Query.NeedOrBackslash). A backslash is a plain byte,
+	// so it is in the template of any message that has one.
+	orBackslash bool
 }
 
 // minLiteral is the shortest literal kept: single bytes (spaces,
@@ -38,8 +42,8 @@ const minLiteral = 2
 
 // newNeedSet returns the literals of terms, or nil when there are none to
 // search for.
-func newNeedSet(terms []string) *needSet {
-	var n needSet
+func newNeedSet(terms []string, orBackslash bool) *needSet {
+	n := needSet{orBackslash: orBackslash}
 	for _, t := range terms {
 		for i := 0; i < len(t); {
 			if !plainByte(t[i]) {
@@ -104,12 +108,27 @@ func decodeCandidates(h *blockHeader, body []byte, need *needSet) (*Block, strin
 	synced := 0 // nums[np:] and hex[hp:] belong to the templates from tmpl[synced:]
 	filled := 0 // offs[:filled+1] are set
 	drive := need.lits[need.drive]
+	bs := -1 // with orBackslash, the next backslash at or after q; len(tmpl) when none
 	for q := 0; q < len(tmpl); {
 		x := bytes.Index(tmpl[q:], drive)
+		if x >= 0 {
+			x += q
+		}
+		if need.orBackslash {
+			if bs < q {
+				if bs = bytes.IndexByte(tmpl[q:], '\\'); bs < 0 {
+					bs = len(tmpl)
+				} else {
+					bs += q
+				}
+			}
+			if bs < len(tmpl) && (x < 0 || bs < x) {
+				x = bs
+			}
+		}
 		if x < 0 {
 			break
 		}
-		x += q
 		start := bytes.LastIndexByte(tmpl[q:x], tmEnd) + 1 + q
 		end := bytes.IndexByte(tmpl[x:], tmEnd)
 		if end < 0 {
@@ -170,10 +189,14 @@ func decodeCandidates(h *blockHeader, body []byte, need *needSet) (*Block, strin
 	return b, ""
 }
 
-// allIn reports whether every literal occurs in t.
+// allIn reports whether the template t of one event (in which the drive
+// literal or, with orBackslash, a backslash was found) is a candidate.
 func (n *needSet) allIn(t []byte) bool {
-	for i, l := range n.lits {
-		if i != n.drive && !bytes.Contains(t, l) {
+	if n.orBackslash && bytes.IndexByte(t, '\\') >= 0 {
+		return true
+	}
+	for _, l := range n.lits {
+		if !bytes.Contains(t, l) {
 			return false
 		}
 	}

@@ -20,7 +20,7 @@ func TestNewNeedSet(t *testing.T) {
 		{[]string{"x=1", "user@example.com"}, []string{"mpl", "x=", "us", "r@", "om"}}, // e, a, c are hex digits
 		{nil, nil},
 	} {
-		n := newNeedSet(tc.terms)
+		n := newNeedSet(tc.terms, false)
 		var got []string
 		if n != nil {
 			got = append(got, string(n.lits[n.drive]))
@@ -44,7 +44,7 @@ func TestNewNeedSet(t *testing.T) {
 // escaped bytes (in some blocks only), words split by digits.
 func needMessages(seed uint64, n int, escapes bool) []Event {
 	r := rand.New(rand.NewPCG(seed, 9))
-	words := []string{"ERROR", "INFO", "POST /api/v1/orders", "GET /api/v2/users", "payments", "E", "ERR", "ROR", "orders", "x=1"}
+	words := []string{"ERROR", "INFO", "POST /api/v1/orders", "GET /api/v2/users", "payments", "E", "ERR", "ROR", "orders", "x=1", `\u0045RROR`}
 	evs := make([]Event, 0, n)
 	ts := int64(1767225600000)
 	for i := 0; i < n; i++ {
@@ -95,6 +95,7 @@ func TestNeedCursor(t *testing.T) {
 					{Stream: 1, Need: terms},
 					{Stream: 1, Need: terms, Backward: true, Prefetch: true},
 					{Stream: 1, Need: terms, Start: evs[len(evs)/3].Timestamp, End: evs[len(evs)/2].Timestamp},
+					{Stream: 1, Need: terms, NeedOrBackslash: true},
 				} {
 					if cached {
 						collect(rd, Query{Stream: 1}) // fill the cache
@@ -114,6 +115,7 @@ func TestNeedCursor(t *testing.T) {
 						for _, term := range terms {
 							has = has && strings.Contains(e.Message, term)
 						}
+						has = has || q.NeedOrBackslash && strings.Contains(e.Message, `\`)
 						if j < len(got) && got[j] == e {
 							j++
 						} else if has {
@@ -168,10 +170,11 @@ func appendUvarintTest(b []byte, v uint64) []byte {
 // FuzzNeed checks on arbitrary messages and terms that a Need read gives
 // every event holding the terms, with its exact message.
 func FuzzNeed(f *testing.F) {
-	f.Add("ERROR 123 x\x00y deadbeefdeadbeefdeadbeef", "ERROR", "x")
-	f.Add("POST /api/v1/orders 200 1767225600000", "POST /api/v1/orders", "")
-	f.Add("E\x02ERROR", "ERROR", "RR")
-	f.Fuzz(func(t *testing.T, msgs, term1, term2 string) {
+	f.Add("ERROR 123 x\x00y deadbeefdeadbeefdeadbeef", "ERROR", "x", false)
+	f.Add("POST /api/v1/orders 200 1767225600000", "POST /api/v1/orders", "", false)
+	f.Add("E\x02ERROR", "ERROR", "RR", false)
+	f.Add("{\"level\":\"\\u0045RROR\"}\n{\"level\":\"ERROR\"}", "ERROR", "", true)
+	f.Fuzz(func(t *testing.T, msgs, term1, term2 string, orBackslash bool) {
 		var evs []Event
 		for i, m := range strings.Split(msgs, "\n") {
 			if m == "" || len(m) > 1000 {
@@ -187,7 +190,7 @@ func FuzzNeed(f *testing.F) {
 		if term2 != "" {
 			terms = append(terms, term2)
 		}
-		got, _, err := collect(rd, Query{Stream: 1, Need: terms})
+		got, _, err := collect(rd, Query{Stream: 1, Need: terms, NeedOrBackslash: orBackslash})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,6 +200,7 @@ func FuzzNeed(f *testing.F) {
 			for _, term := range terms {
 				has = has && strings.Contains(e.Message, term)
 			}
+			has = has || orBackslash && strings.Contains(e.Message, `\`)
 			if j < len(got) && got[j] == e {
 				j++
 			} else if has {
