@@ -274,7 +274,8 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 		return m.opts.Source.Scan(ctx, in.Scope, g, r, nil, "", fn)
 	}
 	if qs, ok := m.opts.Source.(QuerySource); ok {
-		sq.Terms, sq.Backward, sq.NoMessages, sq.JSONOnly = iq.IndexTerms(), iq.NewestFirst(), !iq.NeedsMessage(), iq.ReadsOnlyJSON()
+		sq.Terms, sq.TermsUnlessEscaped = iq.IndexTerms(), iq.RequiredTerms()
+		sq.Backward, sq.NoMessages, sq.JSONOnly = iq.NewestFirst(), !iq.NeedsMessage(), iq.ReadsOnlyJSON()
 		scan = func(ctx context.Context, g string, r store.TimeRange, fn func(*store.FilteredEvent) bool) error {
 			q := sq
 			q.Range = r

@@ -12,6 +12,11 @@ type ScanQuery struct {
 	// rules one out, and events whose template does (segment.Query.Need).
 	// The other events are given to the caller, which still checks them.
 	Terms []string
+	// TermsUnlessEscaped are substrings that every event the caller wants
+	// contains unless its message has a backslash (query.Insights'
+	// RequiredTerms); when there are no Terms, segments skip the events
+	// whose templates show they have neither.
+	TermsUnlessEscaped []string
 	// Backward scans newest first (descending Key).
 	Backward bool
 	// NoMessages says that the caller needs no messages, only their sizes:
@@ -51,6 +56,9 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 	defer gr.close()
 	lo, hi := q.Range.window(gr.cutoff, nil, q.Backward)
 	rc := &readCtx{s: s, terms: checkableTerms(q.Terms), need: q.Terms, noMessages: q.NoMessages, jsonOnly: q.JSONOnly}
+	if len(q.Terms) == 0 {
+		rc.need, rc.needOrBackslash = q.TermsUnlessEscaped, true
+	}
 	defer rc.scanning()()
 	var fe FilteredEvent
 	n := 0
