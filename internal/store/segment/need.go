@@ -18,10 +18,11 @@ import (
 // may look like a letter, and a literal says nothing of the digits around
 // it): events that pass are rebuilt and the caller still matches them.
 //
-// decodeCandidates finds the events with all literals without walking
-// every template: it searches the block's whole templates section for the
-// longest literal, and counts end markers and number markers in between
-// with the vectorised bytes.Count and bytes.IndexByte. That needs a
+// decodeCandidates finds the events with all literals (or, with
+// Query.NeedOrBackslash, a backslash) without walking every template: it
+// searches the block's whole templates section for the longest literal
+// (and the next backslash), and counts end markers and number markers in
+// between with the vectorised bytes.Count and bytes.IndexByte. That needs a
 // section without escapes (a message byte 00..04, written 04 b), in which
 // bytes 00, 01 and 02 are always markers; a block with escapes is decoded
 // whole, every event a candidate.
