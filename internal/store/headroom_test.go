@@ -74,16 +74,7 @@ func TestHeadBackpressure(t *testing.T) {
 // TestHeadBytesAfterDelete checks that deleting a stream or a group gives
 // its head bytes back, so that the head limit does not drift.
 func TestHeadBytesAfterDelete(t *testing.T) {
-	dir := t.TempDir()
-	c := &clock{t: time.UnixMilli(1_700_000_000_000)}
-	s, err := Open(sealTestOptions(dir, c))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	s.CreateLogGroup(sc, "g", GroupOptions{})
-	s.CreateLogStream(sc, "g", "a")
-	s.CreateLogStream(sc, "g", "b")
+	s, c := openSealTestGroup(t, "a", "b")
 	base := c.now().UnixMilli()
 	mustPut(t, s, "g", "a", InputEvent{base, "12345"})
 	mustPut(t, s, "g", "b", InputEvent{base, "123"})

@@ -38,6 +38,24 @@ func (m *model) sorted(g, st string) []modelEvent {
 	return evs
 }
 
+// openSealTestGroup opens a store with sealTestOptions in a temporary
+// directory, closed when the test ends, with group "g" and the given
+// streams.
+func openSealTestGroup(t *testing.T, streams ...string) (*Store, *clock) {
+	t.Helper()
+	c := &clock{t: time.UnixMilli(1_700_000_000_000)}
+	s, err := Open(sealTestOptions(t.TempDir(), c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	s.CreateLogGroup(sc, "g", GroupOptions{})
+	for _, st := range streams {
+		s.CreateLogStream(sc, "g", st)
+	}
+	return s, c
+}
+
 func sealTestOptions(dir string, c *clock) Options {
 	// Small blocks, so that merges both copy and decode them.
 	return Options{Dir: dir, Now: c.now, HeadMaxBytes: -1, SealInterval: -1, CacheBytes: 1 << 20, segBlockSize: 4 << 10}
@@ -402,15 +420,7 @@ func checkScan(t *testing.T, s *Store, g string, all []modelEvent, rng *rand.Ran
 // events: JSON values spelled with escapes, terms next to numbers and hex
 // runs, phrases.
 func TestFilterSealedByTemplates(t *testing.T) {
-	dir := t.TempDir()
-	c := &clock{t: time.UnixMilli(1_700_000_000_000)}
-	s, err := Open(sealTestOptions(dir, c))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	s.CreateLogGroup(sc, "g", GroupOptions{})
-	s.CreateLogStream(sc, "g", "a")
+	s, c := openSealTestGroup(t, "a")
 	msgs := []string{
 		`{"level":"ERROR","service":"payments","latency_ms":12}`,
 		`{"level":"\u0045RROR","service":"pay\u006dents"}`,

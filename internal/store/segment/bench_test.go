@@ -148,6 +148,25 @@ func benchSegment(b *testing.B) *Reader {
 	return r
 }
 
+// scanStreams runs q over every stream of r, calling fn at each event, and
+// returns the events read or skipped (Query.Need).
+func scanStreams(b *testing.B, r *Reader, q Query, fn func(*Cursor)) int {
+	n := 0
+	for _, s := range r.Streams() {
+		q.Stream = s.Stream
+		c := r.Cursor(q)
+		for c.Next() {
+			n++
+			fn(c)
+		}
+		if c.Err() != nil {
+			b.Fatal(c.Err())
+		}
+		n += c.Stats().EventsSkipped
+	}
+	return n
+}
+
 // BenchmarkScan reads every event of every stream and counts those holding
 // a common term, without a cache: "all" rebuilds every message, "need"
 // only those whose templates hold the term (Query.Need), as the store's
@@ -162,22 +181,12 @@ func BenchmarkScan(b *testing.B) {
 			var n, hits int
 			clk := startCPU()
 			for b.Loop() {
-				n, hits = 0, 0
-				for _, s := range r.Streams() {
-					q := m.q
-					q.Stream = s.Stream
-					c := r.Cursor(q)
-					for c.Next() {
-						n++
-						if strings.Contains(c.Event().Message, "ERROR") {
-							hits++
-						}
+				hits = 0
+				n = scanStreams(b, r, m.q, func(c *Cursor) {
+					if strings.Contains(c.Event().Message, "ERROR") {
+						hits++
 					}
-					if c.Err() != nil {
-						b.Fatal(c.Err())
-					}
-					n += c.Stats().EventsSkipped
-				}
+				})
 			}
 			clk.report(b, float64(n))
 			if n != benchEvents {
@@ -280,19 +289,8 @@ func BenchmarkScanModes(b *testing.B) {
 			var n, size int
 			clk := startCPU()
 			for b.Loop() {
-				n, size = 0, 0
-				for _, s := range r.Streams() {
-					q := m.q
-					q.Stream = s.Stream
-					c := r.Cursor(q)
-					for c.Next() {
-						n++
-						size += c.MessageSize()
-					}
-					if c.Err() != nil {
-						b.Fatal(c.Err())
-					}
-				}
+				size = 0
+				n = scanStreams(b, r, m.q, func(c *Cursor) { size += c.MessageSize() })
 			}
 			clk.report(b, float64(n))
 			if n != benchEvents {

@@ -108,22 +108,8 @@ func TestNeedCursor(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					// got must be a subsequence of all holding every match.
-					j := 0
-					for _, e := range all {
-						has := true
-						for _, term := range terms {
-							has = has && strings.Contains(e.Message, term)
-						}
-						has = has || q.NeedOrBackslash && strings.Contains(e.Message, `\`)
-						if j < len(got) && got[j] == e {
-							j++
-						} else if has {
-							t.Fatalf("escapes=%v cached=%v %+v: event %+v missing", escapes, cached, q, e)
-						}
-					}
-					if j != len(got) {
-						t.Fatalf("escapes=%v cached=%v %+v: %d of %d events are not those of a full read, in order", escapes, cached, q, len(got)-j, len(got))
+					if why := checkCandidates(all, got, terms, q.NeedOrBackslash); why != "" {
+						t.Fatalf("escapes=%v cached=%v %+v: %s", escapes, cached, q, why)
 					}
 					if !cached && !escapes && terms[0] != "E" && st.EventsSkipped == 0 {
 						t.Errorf("%+v: no event skipped", q)
@@ -135,6 +121,30 @@ func TestNeedCursor(t *testing.T) {
 			}
 		}
 	}
+}
+
+// checkCandidates says what is wrong when got, the events of a Need read,
+// is not a subsequence of all, the events of a full read, holding every
+// event whose message has all the terms (or, with orBackslash, a
+// backslash).
+func checkCandidates(all, got []Event, terms []string, orBackslash bool) string {
+	j := 0
+	for _, e := range all {
+		has := true
+		for _, term := range terms {
+			has = has && strings.Contains(e.Message, term)
+		}
+		has = has || orBackslash && strings.Contains(e.Message, `\`)
+		if j < len(got) && got[j] == e {
+			j++
+		} else if has {
+			return fmt.Sprintf("event %+v missing", e)
+		}
+	}
+	if j != len(got) {
+		return fmt.Sprintf("%d of %d events are not those of a full read, in order", len(got)-j, len(got))
+	}
+	return ""
 }
 
 func TestSkipVarints(t *testing.T) {
@@ -194,21 +204,8 @@ func FuzzNeed(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		j := 0
-		for _, e := range evs {
-			has := true
-			for _, term := range terms {
-				has = has && strings.Contains(e.Message, term)
-			}
-			has = has || orBackslash && strings.Contains(e.Message, `\`)
-			if j < len(got) && got[j] == e {
-				j++
-			} else if has {
-				t.Fatalf("event %+v missing", e)
-			}
-		}
-		if j != len(got) {
-			t.Fatalf("%d events are not those written", len(got)-j)
+		if why := checkCandidates(evs, got, terms, orBackslash); why != "" {
+			t.Fatal(why)
 		}
 	})
 }
