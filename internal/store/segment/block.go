@@ -17,7 +17,10 @@ import (
 //   - columns: timestamp deltas, ingestion-time deltas and sequence deltas,
 //     one column after the other;
 //   - templates: each message with its numbers, long hex strings and
-//     timestamp replaced by one-byte markers, terminated by 0x00;
+//     timestamp replaced by markers, terminated by 0x00; in version 2 as
+//     dictionaries of skeletons and values with indexes (dict.go), which
+//     readers expand back into version 1's flat templates (flatTemplates)
+//     for the decoders below;
 //   - numbers: the values of the number markers, as uvarints;
 //   - hex: the bytes of the hex markers.
 //
@@ -28,12 +31,20 @@ import (
 // Template markers. Every other byte of a template is a literal byte of the
 // message.
 const (
-	tmEnd     = 0x00 // end of the message
-	tmNumber  = 0x01 // the next value of the numbers section, in decimal
-	tmHex     = 0x02 // followed by a byte n (8..255): the next n bytes of the hex section, as 2n lower-case hex digits
-	tmTime    = 0x03 // the event's timestamp, in decimal
-	tmEscape  = 0x04 // followed by one literal byte (for message bytes 0x00..0x04)
-	tmLastRes = 0x04
+	tmEnd    = 0x00 // end of the message
+	tmNumber = 0x01 // the next value of the numbers section, in decimal
+	tmHex    = 0x02 // followed by a byte n (8..255): the next n bytes of the hex section, as 2n lower-case hex digits
+	tmTime   = 0x03 // the event's timestamp, in decimal
+	tmEscape = 0x04 // followed by one literal byte (for message bytes 0x00..tmLastMarker)
+	tmSlot   = 0x05 // version 2, in a skeleton only: the event's next value (dict.go)
+	tmPadded = 0x06 // version 2: followed by padBase+w: the next value of the numbers section, in decimal, zero-padded to w digits
+	// tmLastMarker is the largest marker byte: in version 2 (and in the
+	// flat templates readers make of version 1 ones, flatTemplates) a
+	// message byte up to it is written escaped.
+	tmLastMarker = tmPadded
+	// padBase+w is the byte after tmPadded, for widths 2..maxDigits: a
+	// letter, so that no marker byte follows a marker.
+	padBase = 0x40
 )
 
 const (
@@ -62,6 +73,10 @@ type blockEncoder struct {
 	keyBuf   []uint64
 	cols     []byte
 	body     []byte
+	dict     dictEncoder
+	dictSec  []byte
+	quotes   []int32 // offsets of the '"' bytes in tmpl
+	ends     []int32 // offset after each template in tmpl
 }
 
 func (b *blockEncoder) count() int { return len(b.ts) }
@@ -70,7 +85,7 @@ func (b *blockEncoder) reset(stream uint64) {
 	b.stream = stream
 	b.ts, b.ing, b.seq = b.ts[:0], b.ing[:0], b.seq[:0]
 	b.msgBytes = 0
-	b.tmpl, b.nums, b.hex = b.tmpl[:0], b.nums[:0], b.hex[:0]
+	b.tmpl, b.nums, b.hex, b.quotes, b.ends = b.tmpl[:0], b.nums[:0], b.hex[:0], b.quotes[:0], b.ends[:0]
 	b.keys.reset()
 }
 
@@ -79,7 +94,8 @@ func (b *blockEncoder) add(e *Event) {
 	b.ing = append(b.ing, e.Ingestion)
 	b.seq = append(b.seq, e.Seq)
 	b.msgBytes += len(e.Message)
-	b.tmpl, b.nums, b.hex, b.keyBuf = appendTemplateKeys(b.tmpl, b.nums, b.hex, b.keyBuf[:0], e.Message, e.Timestamp)
+	b.tmpl, b.nums, b.hex, b.keyBuf = appendTemplateKeys(b.tmpl, b.nums, b.hex, b.keyBuf[:0], &b.quotes, e.Message, e.Timestamp)
+	b.ends = append(b.ends, int32(len(b.tmpl)))
 	for _, k := range b.keyBuf {
 		b.keys.add(k)
 	}
@@ -93,8 +109,8 @@ func unhex(c byte) byte {
 }
 
 // encode returns the header and body of the block, compressing the
-// templates with tenc and the other sections with enc; the body aliases b's
-// buffers until the next reset.
+// templates (in the dictionary form, dict.go) with tenc and the other
+// sections with enc; the body aliases b's buffers until the next reset.
 func (b *blockEncoder) encode(enc, tenc *zstd.Encoder) (blockHeader, []byte) {
 	n := len(b.ts)
 	h := blockHeader{
@@ -127,8 +143,10 @@ func (b *blockEncoder) encode(enc, tenc *zstd.Encoder) (blockHeader, []byte) {
 	b.cols = cols
 	body := b.body[:0]
 	body = appendSection(body, enc, cols)
-	body = appendSection(body, tenc, b.tmpl)
-	body = appendSection(body, enc, b.nums)
+	var nums []byte
+	b.dictSec, nums = b.dict.appendDict(b.dictSec[:0], b.tmpl, b.ends, b.quotes, b.nums)
+	body = appendSection(body, tenc, b.dictSec)
+	body = appendSection(body, enc, nums)
 	body = appendSection(body, enc, b.hex)
 	b.body = body
 	h.bodyLen = uint32(len(body))
@@ -177,6 +195,9 @@ type Block struct {
 	// (decodeCandidates): the events whose messages are empty were left
 	// out, and the Cursor skips them.
 	sparse bool
+	// skipped, in a sparse block of version 2, counts the events left
+	// out altogether (the Block holds only the candidates).
+	skipped int
 }
 
 // Len returns the number of events in the block.
@@ -253,7 +274,15 @@ func decodeBodyMode(h *blockHeader, body []byte, jsonOnly bool) (*Block, string)
 	if why := decodeColumns(h, secs[0], b); why != "" {
 		return nil, why
 	}
-	msgs, why := decodeMessages(h, secs[1], secs[2], secs[3], b)
+	var flatBuf *[]byte
+	tmpl, why := flatTemplates(h, secs[1], &flatBuf)
+	if flatBuf != nil {
+		defer sectionPool.Put(flatBuf)
+	}
+	if why != "" {
+		return nil, why
+	}
+	msgs, why := decodeMessages(h, tmpl, secs[2], secs[3], b)
 	if why != "" {
 		return nil, why
 	}
@@ -314,9 +343,14 @@ func readSection(h *blockHeader, body []byte, p, s int, buf **[]byte) ([]byte, i
 	n := int(h.count)
 	limits := [sectionCount]int{
 		3 * binary.MaxVarintLen64 * n, // columns
-		2*int(h.msgBytes) + n,         // templates: escapes at most double
+		flatLimit(h),                  // templates: escapes at most double
 		int(h.msgBytes),               // numbers: a varint is no longer than its digits
 		int(h.msgBytes) / 2,           // hex: two digits a byte
+	}
+	if h.dict {
+		// Dictionaries no longer than the flat templates, and three-byte
+		// indexes: one skeleton per event and one value per two quotes.
+		limits[1] = flatLimit(h) + 3*n + 3*int(h.msgBytes)/2
 	}
 	if p >= len(body) {
 		return nil, p, "block body ends before its sections"
@@ -365,50 +399,74 @@ func readSection(h *blockHeader, body []byte, p, s int, buf **[]byte) ([]byte, i
 func decodeColumns(h *blockHeader, col []byte, b *Block) string {
 	n := len(b.ts)
 	p := 0
-	b.ts[0] = h.minTS
+	ts := b.ts[:n]
+	ts[0] = h.minTS
+	room := uint64(h.maxTS) - uint64(h.minTS) // what the deltas may add up to
 	for i := 1; i < n; i++ {
-		d, k := uvarint(col, p)
-		if k <= 0 {
-			return "bad timestamp column"
+		// One-byte varints inline: nearly every delta of every column.
+		var d uint64
+		if p < len(col) && col[p] < 0x80 {
+			d = uint64(col[p])
+			p++
+		} else {
+			var k int
+			if d, k = uvarint(col, p); k <= 0 {
+				return "bad timestamp column"
+			}
+			p += k
 		}
-		p += k
-		if d > uint64(h.maxTS)-uint64(b.ts[i-1]) {
+		if d > room {
 			return "timestamp out of the block's range"
 		}
-		b.ts[i] = b.ts[i-1] + int64(d)
+		room -= d
+		ts[i] = ts[i-1] + int64(d)
 	}
-	if b.ts[n-1] != h.maxTS {
+	if ts[n-1] != h.maxTS {
 		return "last timestamp differs from the header"
 	}
 	prev := h.minTS
-	for i := 0; i < n; i++ {
-		d, k := varint(col, p)
-		if k <= 0 {
-			return "bad ingestion-time column"
+	ing := b.ing[:n]
+	for i := range ing {
+		var ux uint64
+		if p < len(col) && col[p] < 0x80 {
+			ux = uint64(col[p])
+			p++
+		} else {
+			var k int
+			if ux, k = uvarint(col, p); k <= 0 {
+				return "bad ingestion-time column"
+			}
+			p += k
 		}
-		p += k
-		prev += d
-		b.ing[i] = prev
+		prev += int64(ux>>1) ^ -int64(ux&1)
+		ing[i] = prev
 	}
 	prevSeq := h.minSeq
 	seenMin, seenMax := false, false
-	for i := 0; i < n; i++ {
-		d, k := varint(col, p)
-		if k <= 0 {
-			return "bad sequence column"
+	seq := b.seq[:n]
+	for i := range seq {
+		var ux uint64
+		if p < len(col) && col[p] < 0x80 {
+			ux = uint64(col[p])
+			p++
+		} else {
+			var k int
+			if ux, k = uvarint(col, p); k <= 0 {
+				return "bad sequence column"
+			}
+			p += k
 		}
-		p += k
-		prevSeq += uint64(d)
+		prevSeq += uint64(int64(ux>>1) ^ -int64(ux&1))
 		s := prevSeq
 		if s < h.minSeq || s > h.maxSeq {
 			return "sequence number out of the block's range"
 		}
-		if i > 0 && b.ts[i] == b.ts[i-1] && s <= b.seq[i-1] {
+		if i > 0 && ts[i] == ts[i-1] && s <= seq[i-1] {
 			return "events out of (timestamp, sequence) order"
 		}
 		seenMin = seenMin || s == h.minSeq
 		seenMax = seenMax || s == h.maxSeq
-		b.seq[i] = s
+		seq[i] = s
 	}
 	if !seenMin || !seenMax {
 		return "sequence range differs from the header"
@@ -517,7 +575,7 @@ func appendMessage(out, tmpl []byte, p int, nums []byte, np *int, hex []byte, hp
 			return nil, p, "fewer messages than events" // no end marker
 		}
 		c := tmpl[p]
-		if c > tmLastRes {
+		if c > tmLastMarker {
 			q := literalEnd(tmpl, p+1)
 			out = append(out, tmpl[p:q]...)
 			p = q
@@ -554,12 +612,25 @@ func appendMessage(out, tmpl []byte, p int, nums []byte, np *int, hex []byte, hp
 			}
 			out = appendDecimal(out, uint64(ts))
 			p++
-		default: // tmEscape
-			if p+1 >= len(tmpl) || tmpl[p+1] > tmLastRes {
+		case tmPadded:
+			v, w, k := padded(tmpl, p, nums, *np)
+			if k <= 0 {
+				return nil, p, "bad padded number"
+			}
+			*np += k
+			for range w - decimalLen(v) {
+				out = append(out, '0')
+			}
+			out = appendDecimal(out, v)
+			p += 2
+		case tmEscape:
+			if p+1 >= len(tmpl) || tmpl[p+1] > tmLastMarker {
 				return nil, p, "bad escape"
 			}
 			out = append(out, tmpl[p+1])
 			p += 2
+		default: // tmSlot
+			return nil, p, "slot marker outside a skeleton"
 		}
 	}
 }
@@ -622,12 +693,22 @@ func measureMessage(t []byte, p int, nums []byte, np *int, hex []byte, hp *int, 
 			}
 			sz += decimalLen(uint64(ts))
 			p++
+		case tmPadded:
+			_, w, k := padded(t, p, nums, *np)
+			if k <= 0 {
+				return p, sz, "bad padded number"
+			}
+			*np += k
+			sz += w
+			p += 2
 		case tmEscape:
-			if p+1 >= len(t) || t[p+1] > tmLastRes {
+			if p+1 >= len(t) || t[p+1] > tmLastMarker {
 				return p, sz, "bad escape"
 			}
 			sz++
 			p += 2
+		case tmSlot:
+			return p, sz, "slot marker outside a skeleton"
 		default:
 			q := literalEnd(t, p+1)
 			sz += q - p
@@ -672,15 +753,61 @@ func measureNoEscapes(t []byte, p int, nums []byte, np *int, hexLen int, hp *int
 		}
 		sz += c * (decimalLen(uint64(ts)) - 1)
 	}
-	for c := bytes.Count(span, []byte{tmNumber}); c > 0; c-- {
-		v, k := uvarint(nums, *np)
+	if bytes.IndexByte(span, tmPadded) < 0 {
+		for c := bytes.Count(span, []byte{tmNumber}); c > 0; c-- {
+			v, k := uvarint(nums, *np)
+			if k <= 0 {
+				return p, sz, "bad number"
+			}
+			*np += k
+			sz += decimalLen(v) - 1
+		}
+		return p + end, sz, ""
+	}
+	// Numbers in template order: plain and padded ones share the section.
+	for i := 0; ; i++ {
+		j := bytes.IndexAny(span[i:], "\x01\x06")
+		if j < 0 {
+			break
+		}
+		i += j
+		if span[i] == tmNumber {
+			v, k := uvarint(nums, *np)
+			if k <= 0 {
+				return p, sz, "bad number"
+			}
+			*np += k
+			sz += decimalLen(v) - 1
+			continue
+		}
+		_, w, k := padded(span, i, nums, *np)
 		if k <= 0 {
-			return p, sz, "bad number"
+			return p, sz, "bad padded number"
 		}
 		*np += k
-		sz += decimalLen(v) - 1
+		sz += w - 2
+		i++
 	}
 	return p + end, sz, ""
+}
+
+// padded decodes the padded number whose marker is t[p] and whose value
+// starts at nums[np]: its value, width and varint length (≤ 0 when bad:
+// a missing or bad width, a bad varint, or a value without a leading zero
+// at that width).
+func padded(t []byte, p int, nums []byte, np int) (uint64, int, int) {
+	if p+1 >= len(t) {
+		return 0, 0, 0
+	}
+	w := int(t[p+1]) - padBase
+	if w < 2 || w > maxDigits {
+		return 0, 0, 0
+	}
+	v, k := uvarint(nums, np)
+	if k <= 0 || decimalLen(v) >= w {
+		return 0, 0, 0
+	}
+	return v, w, k
 }
 
 // pow10 holds 10^0 … 10^19.
@@ -737,20 +864,20 @@ func appendDecimal(out []byte, v uint64) []byte {
 	return out
 }
 
-// literalEnd returns the index of the first marker byte (≤ tmLastRes) in t
-// at or after i, or len(t). It tests eight bytes at a time: for a word x,
-// (x - 0x05…05) & ^x & 0x80…80 is non-zero exactly when some byte of x is
-// below 5 (exactly: the lowest such byte is flagged, and no flag comes
+// literalEnd returns the index of the first marker byte (≤ tmLastMarker)
+// in t at or after i, or len(t). It tests eight bytes at a time: for a word
+// x, (x - 0x07…07) & ^x & 0x80…80 is non-zero exactly when some byte of x
+// is below 7 (exactly: the lowest such byte is flagged, and no flag comes
 // before it).
 func literalEnd(t []byte, i int) int {
-	const lo, hi = 0x0505050505050505, 0x8080808080808080
+	const lo, hi = 0x0707070707070707, 0x8080808080808080
 	for ; i+8 <= len(t); i += 8 {
 		x := binary.LittleEndian.Uint64(t[i:])
 		if m := (x - lo) & ^x & hi; m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
-	for i < len(t) && t[i] > tmLastRes {
+	for i < len(t) && t[i] > tmLastMarker {
 		i++
 	}
 	return i

@@ -225,6 +225,7 @@ func (c *Cursor) loadNext() bool {
 		}
 		e := &c.r.blocks[bi]
 		c.stats.BlocksRead++
+		c.stats.EventsSkipped += b.skipped
 		c.blk, c.blkStrm, c.blkBytes = b, e.stream, uint64(e.msgBytes)
 		c.i = sort.Search(len(b.ts), func(i int) bool { return b.ts[i] >= c.start })
 		c.iend = sort.Search(len(b.ts), func(i int) bool { return b.ts[i] >= c.end })

@@ -2,7 +2,7 @@
 // log group, sorted by stream and then by (timestamp, sequence number),
 // stored in compressed columnar blocks with a per-block token bloom filter
 // and a footer index. The bytes on disk are specified in
-// docs/format/segment.md (format version 1).
+// docs/format/segment.md (format version 2; version 1 is read too).
 //
 // # Writing
 //

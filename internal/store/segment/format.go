@@ -7,10 +7,12 @@ import (
 	"hash/crc32"
 )
 
-// Format version 1, specified in docs/format/segment.md. Change the two
-// together.
+// Format version 2, specified in docs/format/segment.md. Change the two
+// together. Readers also read version 1, whose blocks hold the templates
+// flat instead of as dictionaries (dict.go).
 const (
-	formatVersion = 1
+	formatVersion    = 2
+	minFormatVersion = 1
 
 	fileHeaderSize   = 16 // magic (4), version (1), reserved (3), group ID (8)
 	blockHeaderSize  = 64
@@ -68,6 +70,9 @@ type blockHeader struct {
 	count            uint32
 	msgBytes         uint32
 	bodyLen, bodyCRC uint32
+	// dict is not stored: the reader sets it for the blocks of a version 2
+	// file, whose templates section is in the dictionary form.
+	dict bool
 }
 
 func (h *blockHeader) append(b []byte) []byte {
@@ -199,6 +204,7 @@ type trailer struct {
 	indexCRC uint32
 	groupID  uint64
 	events   uint64
+	version  byte
 }
 
 func (t *trailer) append(b []byte) []byte {
@@ -208,7 +214,7 @@ func (t *trailer) append(b []byte) []byte {
 	b = binary.LittleEndian.AppendUint32(b, t.indexCRC)
 	b = binary.LittleEndian.AppendUint64(b, t.groupID)
 	b = binary.LittleEndian.AppendUint64(b, t.events)
-	b = append(b, formatVersion, 0, 0, 0)
+	b = append(b, t.version, 0, 0, 0)
 	b = binary.LittleEndian.AppendUint32(b, crc(b[start:]))
 	return append(b, fileMagic[:]...)
 }
@@ -220,7 +226,7 @@ func parseTrailer(b []byte) (trailer, string) {
 		return t, "bad trailer magic"
 	case crc(b[:36]) != binary.LittleEndian.Uint32(b[36:40]):
 		return t, "trailer CRC mismatch"
-	case b[32] != formatVersion:
+	case b[32] < minFormatVersion || b[32] > formatVersion:
 		return t, fmt.Sprintf("unknown format version %d", b[32])
 	case b[33] != 0 || b[34] != 0 || b[35] != 0:
 		return t, "reserved trailer bytes not zero"
@@ -230,23 +236,24 @@ func parseTrailer(b []byte) (trailer, string) {
 	t.indexCRC = binary.LittleEndian.Uint32(b[12:])
 	t.groupID = binary.LittleEndian.Uint64(b[16:])
 	t.events = binary.LittleEndian.Uint64(b[24:])
+	t.version = b[32]
 	return t, ""
 }
 
-func appendFileHeader(b []byte, groupID uint64) []byte {
+func appendFileHeader(b []byte, version byte, groupID uint64) []byte {
 	b = append(b, fileMagic[:]...)
-	b = append(b, formatVersion, 0, 0, 0)
+	b = append(b, version, 0, 0, 0)
 	return binary.LittleEndian.AppendUint64(b, groupID)
 }
 
-func checkFileHeader(b []byte, groupID uint64) string {
+func checkFileHeader(b []byte, version byte, groupID uint64) string {
 	switch {
 	case len(b) < fileHeaderSize:
 		return "short file header"
 	case [4]byte(b[0:4]) != fileMagic:
 		return "bad file magic"
-	case b[4] != formatVersion:
-		return fmt.Sprintf("unknown format version %d in file header", b[4])
+	case b[4] != version:
+		return fmt.Sprintf("format version %d in file header, %d in trailer", b[4], version)
 	case b[5] != 0 || b[6] != 0 || b[7] != 0:
 		return "reserved header bytes not zero"
 	case binary.LittleEndian.Uint64(b[8:16]) != groupID:

@@ -28,6 +28,7 @@ const (
 	fcDigit              // '0'..'9'
 	fcHex                // '0'..'9', 'a'..'f'
 	fcMarker             // a byte that must be escaped in a template
+	fcQuote              // '"'
 )
 
 var fusedClass = func() (t [256]uint8) {
@@ -41,8 +42,11 @@ var fusedClass = func() (t [256]uint8) {
 		if isLowerHex[c] {
 			t[c] |= fcHex
 		}
-		if c <= tmLastRes {
+		if c <= tmLastMarker {
 			t[c] |= fcMarker
+		}
+		if c == '"' {
+			t[c] |= fcQuote
 		}
 	}
 	return t
@@ -59,8 +63,9 @@ var hexValue = func() (t [256]byte) {
 }()
 
 // appendTemplateKeys appends msg's template, numbers and hex bytes to the
-// three sections and its bloom keys to keys.
-func appendTemplateKeys(tmpl, nums, hex []byte, keys []uint64, msg string, ts int64) ([]byte, []byte, []byte, []uint64) {
+// three sections and its bloom keys to keys, and, when quotes is not nil,
+// the offsets in tmpl of its '"' bytes to *quotes (for dictEncoder).
+func appendTemplateKeys(tmpl, nums, hex []byte, keys []uint64, quotes *[]int32, msg string, ts int64) ([]byte, []byte, []byte, []uint64) {
 	for i := 0; i < len(msg); {
 		cl := fusedClass[msg[i]]
 		if cl&fcWord == 0 {
@@ -74,11 +79,20 @@ func appendTemplateKeys(tmpl, nums, hex []byte, keys []uint64, msg string, ts in
 				marker |= c
 			}
 			if marker&fcMarker == 0 {
+				if marker&fcQuote != 0 && quotes != nil {
+					for k := i; k < j; k++ {
+						if msg[k] == '"' {
+							*quotes = append(*quotes, int32(len(tmpl)+k-i))
+						}
+					}
+				}
 				tmpl = append(tmpl, msg[i:j]...)
 			} else {
 				for k := i; k < j; k++ {
 					if fusedClass[msg[k]]&fcMarker != 0 {
 						tmpl = append(tmpl, tmEscape)
+					} else if msg[k] == '"' && quotes != nil {
+						*quotes = append(*quotes, int32(len(tmpl)))
 					}
 					tmpl = append(tmpl, msg[k])
 				}
@@ -119,15 +133,19 @@ func appendTemplateKeys(tmpl, nums, hex []byte, keys []uint64, msg string, ts in
 			}
 		case any&fcDigit == 0:
 			tmpl = append(tmpl, msg[i:j]...)
-		case all&fcDigit != 0 && n <= maxDigits && (n == 1 || msg[i] != '0'):
+		case all&fcDigit != 0 && n <= maxDigits:
 			// All digits (the commonest case): one number.
 			var v uint64
 			for k := i; k < j; k++ {
 				v = v*10 + uint64(msg[k]-'0')
 			}
-			if ts >= 0 && v == uint64(ts) {
+			switch {
+			case n > 1 && msg[i] == '0':
+				tmpl = append(tmpl, tmPadded, padBase+byte(n))
+				nums = binary.AppendUvarint(nums, v)
+			case ts >= 0 && v == uint64(ts):
 				tmpl = append(tmpl, tmTime)
-			} else {
+			default:
 				tmpl = append(tmpl, tmNumber)
 				nums = binary.AppendUvarint(nums, v)
 			}
@@ -158,14 +176,18 @@ func appendWordDigits(tmpl, nums []byte, w string, ts int64) ([]byte, []byte) {
 		for j < len(w) && w[j] >= '0' && w[j] <= '9' {
 			j++
 		}
-		if j-i <= maxDigits && (c != '0' || j-i == 1) {
+		if j-i <= maxDigits {
 			var v uint64
 			for k := i; k < j; k++ {
 				v = v*10 + uint64(w[k]-'0')
 			}
-			if ts >= 0 && v == uint64(ts) {
+			switch {
+			case j-i > 1 && c == '0':
+				tmpl = append(tmpl, tmPadded, padBase+byte(j-i))
+				nums = binary.AppendUvarint(nums, v)
+			case ts >= 0 && v == uint64(ts):
 				tmpl = append(tmpl, tmTime)
-			} else {
+			default:
 				tmpl = append(tmpl, tmNumber)
 				nums = binary.AppendUvarint(nums, v)
 			}

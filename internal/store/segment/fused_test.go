@@ -25,7 +25,7 @@ const (
 
 var byteClass = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
-		if c <= tmLastRes || (c >= '0' && c <= '9') {
+		if c <= tmLastMarker || (c >= '0' && c <= '9') {
 			t[c] |= clStop
 		}
 		if isLowerHex[c] {
@@ -80,12 +80,15 @@ func appendTemplate(tmpl, nums, hex []byte, msg string, ts int64) ([]byte, []byt
 			for j < len(msg) && msg[j] >= '0' && msg[j] <= '9' {
 				j++
 			}
-			if j-i <= maxDigits && (c != '0' || j-i == 1) {
+			if j-i <= maxDigits {
 				var v uint64
 				for k := i; k < j; k++ {
 					v = v*10 + uint64(msg[k]-'0')
 				}
-				if ts >= 0 && v == uint64(ts) {
+				if c == '0' && j-i > 1 {
+					tmpl = append(tmpl, tmPadded, padBase+byte(j-i))
+					nums = binary.AppendUvarint(nums, v)
+				} else if ts >= 0 && v == uint64(ts) {
 					tmpl = append(tmpl, tmTime)
 				} else {
 					tmpl = append(tmpl, tmNumber)
@@ -97,7 +100,7 @@ func appendTemplate(tmpl, nums, hex []byte, msg string, ts int64) ([]byte, []byt
 			i = j
 			continue
 		}
-		if c <= tmLastRes {
+		if c <= tmLastMarker {
 			tmpl = append(tmpl, tmEscape)
 		}
 		tmpl = append(tmpl, c)
@@ -109,7 +112,7 @@ func appendTemplate(tmpl, nums, hex []byte, msg string, ts int64) ([]byte, []byt
 // checkFused compares appendTemplateKeys with the references on msg.
 func checkFused(t *testing.T, msg string, ts int64) {
 	t.Helper()
-	tm, nu, hx, ks := appendTemplateKeys(nil, nil, nil, nil, msg, ts)
+	tm, nu, hx, ks := appendTemplateKeys(nil, nil, nil, nil, nil, msg, ts)
 	rtm, rnu, rhx := appendTemplate(nil, nil, nil, msg, ts)
 	rks := appendMessageKeysRef(nil, msg)
 	if !bytes.Equal(tm, rtm) || !bytes.Equal(nu, rnu) || !bytes.Equal(hx, rhx) || !slices.Equal(ks, rks) {
@@ -165,7 +168,7 @@ func BenchmarkTemplateKeys(b *testing.B) {
 		if i%1000 == 0 {
 			tmpl, nums, hex = tmpl[:0], nums[:0], hex[:0]
 		}
-		tmpl, nums, hex, keys = appendTemplateKeys(tmpl, nums, hex, keys[:0], e.Message, e.Timestamp)
+		tmpl, nums, hex, keys = appendTemplateKeys(tmpl, nums, hex, keys[:0], nil, e.Message, e.Timestamp)
 		i++
 	}
 }

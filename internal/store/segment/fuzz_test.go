@@ -13,6 +13,8 @@ func FuzzReader(f *testing.F) {
 	f.Add(small)
 	f.Add(writeSegment(f, []Event{{Stream: 1, Timestamp: 5, Seq: 1, Message: `{"ts":5,"id":"0123456789abcdef0123"} NEEDLE-f00d-cafe`}}, Options{}))
 	f.Add(writeSegment(f, nil, Options{}))
+	f.Add(writeSegment(f, v1CorpusEvents()[:300], Options{BlockSize: 4 << 10}))
+	f.Add(readV1(f, "v1-need-escapes.seg"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := NewReader("fuzz", bytes.NewReader(data), int64(len(data)), ReaderOptions{Cache: NewLRU(1 << 20)})
 		if err != nil {

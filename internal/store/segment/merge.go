@@ -35,7 +35,8 @@ type KeepFunc func(stream uint64) (cutoff int64, keep bool)
 // Most blocks are copied as they are, with their bloom filters: for each
 // stream, the blocks of all sources are put in time order and grouped into
 // runs that overlap in time (a block whose first timestamp is at or before
-// the run's last). A run of one block, wholly kept, is copied; the events
+// the run's last). A run of one block, wholly kept, of a source in the
+// current format version, is copied; the events
 // of the other runs are decoded, merged and encoded again. Consecutive
 // blocks smaller than half the block size are grouped too, so that the
 // small last blocks of many seals become full blocks. Sealed segments of a
@@ -150,7 +151,7 @@ func (m *merger) run(run []blockRef, cutoff int64) error {
 		}
 		return nil
 	}
-	if e := run[0].e; len(run) == 1 && e.minTS >= cutoff {
+	if e := run[0].e; len(run) == 1 && e.minTS >= cutoff && m.srcs[run[0].src].version == formatVersion {
 		if err := m.w.CopyBlock(m.srcs[run[0].src], run[0].i); err != nil {
 			return fmt.Errorf("merge segment %s: %w", m.srcs[run[0].src].name, err)
 		}

@@ -35,7 +35,12 @@ type needSet struct {
 	// candidate too (Query.NeedOrBackslash). A backslash is a plain byte,
 	// so it is in the template of any message that has one.
 	orBackslash bool
+	// pieces are the literals split at '"', for decodeCandidatesDict; at
+	// most maxPieces of them.
+	pieces [][]byte
 }
+
+const maxPieces = 63 // bit 63 of a mask is the backslash
 
 // minLiteral is the shortest literal kept: single bytes (spaces,
 // punctuation) are in nearly every message.
@@ -67,10 +72,17 @@ func newNeedSet(terms []string, orBackslash bool) *needSet {
 	if len(n.lits) == 0 {
 		return nil
 	}
+	for _, l := range n.lits {
+		for _, p := range bytes.Split(l, []byte{'"'}) {
+			if len(p) >= minLiteral && len(n.pieces) < maxPieces {
+				n.pieces = append(n.pieces, p)
+			}
+		}
+	}
 	return &n
 }
 
-func plainByte(c byte) bool { return c > tmLastRes && !isLowerHex[c] }
+func plainByte(c byte) bool { return c > tmLastMarker && !isLowerHex[c] }
 
 // decodeCandidates decodes a block body like decodeBody but rebuilds only
 // the messages whose templates hold every literal of need; the others are
@@ -78,6 +90,9 @@ func plainByte(c byte) bool { return c > tmLastRes && !isLowerHex[c] }
 // means left out). The numbers and hex sections are decompressed only when
 // some event is a candidate.
 func decodeCandidates(h *blockHeader, body []byte, need *needSet) (*Block, string) {
+	if h.dict {
+		return decodeCandidatesDict(h, body, need)
+	}
 	n := int(h.count)
 	var secs [sectionCount][]byte
 	var bufs [sectionCount]*[]byte
@@ -90,7 +105,7 @@ func decodeCandidates(h *blockHeader, body []byte, need *needSet) (*Block, strin
 		}
 	}
 	tmpl := secs[1]
-	if bytes.IndexByte(tmpl, tmEscape) >= 0 {
+	if bytes.IndexByte(tmpl, tmEscape) >= 0 || v1Rewrite(tmpl) {
 		return decodeBody(h, body)
 	}
 	b := &Block{
@@ -223,7 +238,7 @@ func skipMarkers(t, nums []byte, np, hexLen, hp int) (int, int, string) {
 		}
 		i += 2 + j
 	}
-	np, ok := skipVarints(nums, np, bytes.Count(t, []byte{tmNumber}))
+	np, ok := skipVarints(nums, np, bytes.Count(t, []byte{tmNumber})+bytes.Count(t, []byte{tmPadded}))
 	if !ok {
 		return np, hp, "bad number"
 	}

@@ -29,6 +29,7 @@ type Reader struct {
 	id      uint64 // names the Reader's blocks in the Cache
 	cache   Cache
 	groupID uint64
+	version byte // the file's format version
 	events  int64
 	streams []streamEntry // by stream ID
 	blocks  []blockEntry  // in file order: by stream, then time
@@ -124,14 +125,14 @@ func (r *Reader) readIndex() error {
 		}
 	}
 	if n == r.size {
-		if why := checkFileHeader(tail, t.groupID); why != "" {
+		if why := checkFileHeader(tail, t.version, t.groupID); why != "" {
 			return r.corrupt(0, "%s", why)
 		}
 	}
 	if crc(idx) != t.indexCRC {
 		return r.corrupt(t.indexOff, "index CRC mismatch")
 	}
-	r.groupID = t.groupID
+	r.groupID, r.version = t.groupID, t.version
 	if why := r.parseIndex(idx, t); why != "" {
 		return r.corrupt(t.indexOff, "%s", why)
 	}
@@ -348,6 +349,7 @@ func (r *Reader) decodeBlock(i int, decode func(*blockHeader, []byte) (*Block, s
 		return nil, err
 	}
 	h := e.blockHeader
+	h.dict = r.version >= 2
 	b, why := decode(&h, buf[blockHeaderSize:])
 	if why != "" {
 		return nil, r.corrupt(e.offset, "%s", why)
@@ -399,7 +401,7 @@ func (r *Reader) Verify() error {
 	if err := r.readAt(h, 0); err != nil {
 		return err
 	}
-	if why := checkFileHeader(h, r.groupID); why != "" {
+	if why := checkFileHeader(h, r.version, r.groupID); why != "" {
 		return r.corrupt(0, "%s", why)
 	}
 	for i := range r.blocks {

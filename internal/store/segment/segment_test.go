@@ -224,23 +224,27 @@ func TestWriterRejects(t *testing.T) {
 }
 
 func TestLiteralEnd(t *testing.T) {
+	testMarkerEnd(t, literalEnd, tmLastMarker)
+}
+
+func testMarkerEnd(t *testing.T, end func([]byte, int) int, last byte) {
 	r := rand.New(rand.NewPCG(3, 3))
 	for i := 0; i < 20000; i++ {
 		b := make([]byte, r.IntN(40))
 		for j := range b {
 			if r.IntN(10) == 0 {
-				b[j] = byte(r.IntN(6))
+				b[j] = byte(r.IntN(8))
 			} else {
 				b[j] = byte(r.IntN(256))
 			}
 		}
 		from := r.IntN(len(b) + 1)
 		want := from
-		for want < len(b) && b[want] > tmLastRes {
+		for want < len(b) && b[want] > last {
 			want++
 		}
-		if got := literalEnd(b, from); got != want {
-			t.Fatalf("literalEnd(%x, %d) = %d, want %d", b, from, got, want)
+		if got := end(b, from); got != want {
+			t.Fatalf("end(%x, %d) = %d, want %d", b, from, got, want)
 		}
 	}
 }

@@ -181,7 +181,7 @@ func NewWriter(w io.Writer, opts Options) (*Writer, error) {
 		}
 	}
 	sw := &Writer{opts: opts, bw: bufio.NewWriterSize(w, 256<<10), enc: enc, tenc: tenc}
-	sw.buf = appendFileHeader(sw.buf[:0], opts.GroupID)
+	sw.buf = appendFileHeader(sw.buf[:0], formatVersion, opts.GroupID)
 	sw.write(sw.buf)
 	return sw, sw.err
 }
@@ -332,6 +332,9 @@ func (w *Writer) CopyBlock(r *Reader, i int) error {
 	if w.done {
 		return errors.New("segment writer closed")
 	}
+	if r.version != formatVersion {
+		return fmt.Errorf("segment block of format version %d copied into version %d", r.version, formatVersion)
+	}
 	e := &r.blocks[i]
 	next := w.lastCopy.r == r && w.lastCopy.i+1 == i
 	if w.events > 0 && (e.stream < w.last.Stream || e.stream == w.last.Stream &&
@@ -397,7 +400,7 @@ func (w *Writer) Close() error {
 		idx = w.entries[i].append(idx)
 	}
 	w.write(idx)
-	t := trailer{indexOff: indexOff, indexLen: uint32(len(idx)), indexCRC: crc(idx), groupID: w.opts.GroupID, events: w.events}
+	t := trailer{indexOff: indexOff, indexLen: uint32(len(idx)), indexCRC: crc(idx), groupID: w.opts.GroupID, events: w.events, version: formatVersion}
 	w.buf = t.append(w.buf[:0])
 	w.write(w.buf)
 	if w.err == nil {
