@@ -300,6 +300,9 @@ func decodeBodyMode(h *blockHeader, body []byte, jsonOnly bool) (*Block, string)
 // first marker are the message's own bytes, so the test on the template is
 // exact.
 func decodeJSONOnly(h *blockHeader, body []byte) (*Block, string) {
+	if h.dict {
+		return decodeJSONOnlyDict(h, body)
+	}
 	return decodeBodyMode(h, body, true)
 }
 
@@ -570,6 +573,16 @@ func decodeMessages(h *blockHeader, tmpl, nums, hex []byte, b *Block) ([]byte, s
 // out and returns out and the position after the end marker, or a reason
 // for "corrupt". ts is the event's timestamp; out must not grow past room.
 func appendMessage(out, tmpl []byte, p int, nums []byte, np *int, hex []byte, hp *int, ts int64, room int) ([]byte, int, string) {
+	out, p, why := appendUntil(out, tmpl, p, nums, np, hex, hp, ts, room)
+	if why == "" && tmpl[p] == tmSlot {
+		return nil, p, "slot marker outside a skeleton"
+	}
+	return out, p + 1, why
+}
+
+// appendUntil is appendMessage that stops at the end marker or at a slot
+// marker, and returns its position.
+func appendUntil(out, tmpl []byte, p int, nums []byte, np *int, hex []byte, hp *int, ts int64, room int) ([]byte, int, string) {
 	for {
 		if p >= len(tmpl) {
 			return nil, p, "fewer messages than events" // no end marker
@@ -585,8 +598,8 @@ func appendMessage(out, tmpl []byte, p int, nums []byte, np *int, hex []byte, hp
 			return nil, p, "messages longer than the header says"
 		}
 		switch c {
-		case tmEnd:
-			return out, p + 1, ""
+		case tmEnd, tmSlot:
+			return out, p, ""
 		case tmNumber:
 			v, k := uvarint(nums, *np)
 			if k <= 0 {
@@ -629,8 +642,6 @@ func appendMessage(out, tmpl []byte, p int, nums []byte, np *int, hex []byte, hp
 			}
 			out = append(out, tmpl[p+1])
 			p += 2
-		default: // tmSlot
-			return nil, p, "slot marker outside a skeleton"
 		}
 	}
 }

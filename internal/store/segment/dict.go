@@ -3,6 +3,7 @@ package segment
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"sync"
 )
 
@@ -11,10 +12,11 @@ import (
 // the next in its numbers, hex IDs (already out of the template) and a few
 // quoted strings (level, service, message...). Version 2 stores each
 // distinct "skeleton" (a template with its quoted strings replaced by slot
-// markers) and each distinct quoted string ("value") once per block, and
-// per event only the skeleton's index and one value index per slot. On
-// the loadgen corpus that is about 7 bytes of indexes instead of ~170 bytes
-// of template per event before compression: far less to decompress, and a
+// markers) and each distinct quoted string ("value") once per block; per
+// event, the skeleton's index and, per slot, the index of its value in
+// that slot's table, each in as few bits as the choices need. On the
+// loadgen corpus that is under 2 bytes of indexes instead of ~170 bytes of
+// template per event before compression: far less to decompress, and a
 // search for a term looks at the few dictionary entries instead of every
 // event's text (decodeCandidatesDict).
 
@@ -27,11 +29,16 @@ type dictEncoder struct {
 	skelIDs, valIDs map[string]uint32
 	skels, vals     []byte   // the dictionaries, each entry ending in tmEnd
 	skelEnds        []int32  // offset after each skeleton in skels
+	skelSlots       []uint32 // the slots of each skeleton
 	valEnds         []int32  // and value in vals
 	evIDs           []uint32 // per event: its skeleton's index, then its values'
 	skel            []byte   // the current event's skeleton
 	vids            []uint32 // and its value indexes
 	fold            folder
+	// appendIndexes's
+	slotBase []uint32
+	local    map[uint64]uint32 // slot<<32 | value → index in the slot's table
+	tabs     [][]uint32
 }
 
 // appendDict appends the dictionary form of flat to dst; ends holds the
@@ -46,6 +53,7 @@ func (d *dictEncoder) appendDict(dst, flat []byte, ends, quotes []int32, nums []
 		clear(d.valIDs)
 	}
 	d.skels, d.vals, d.skelEnds, d.valEnds, d.evIDs = d.skels[:0], d.vals[:0], d.skelEnds[:0], d.valEnds[:0], d.evIDs[:0]
+	d.skelSlots = d.skelSlots[:0]
 	p := 0
 	for _, end := range ends {
 		quotes = d.split(flat, p, int(end), quotes)
@@ -56,6 +64,7 @@ func (d *dictEncoder) appendDict(dst, flat []byte, ends, quotes []int32, nums []
 			d.skelIDs[string(d.skel)] = id
 			d.skels = append(d.skels, d.skel...)
 			d.skelEnds = append(d.skelEnds, int32(len(d.skels)))
+			d.skelSlots = append(d.skelSlots, uint32(len(d.vids)))
 		}
 		d.evIDs = append(d.evIDs, id)
 		d.evIDs = append(d.evIDs, d.vids...)
@@ -65,10 +74,93 @@ func (d *dictEncoder) appendDict(dst, flat []byte, ends, quotes []int32, nums []
 	dst = append(dst, d.skels...)
 	dst = binary.AppendUvarint(dst, uint64(len(d.valEnds)))
 	dst = append(dst, d.vals...)
-	for _, id := range d.evIDs {
-		dst = binary.AppendUvarint(dst, uint64(id))
+	return d.appendIndexes(dst), nums
+}
+
+// appendIndexes appends the slot tables and the packed indexes of
+// d.evIDs. Each slot (of each skeleton) has a table of the values used in
+// it, in order of first use; an event's value in that slot is written as
+// its index in the table, in as few bits as the table needs.
+func (d *dictEncoder) appendIndexes(dst []byte) []byte {
+	// slotBase[s] is the number of slots of the skeletons before s.
+	d.slotBase = d.slotBase[:0]
+	nslots := uint32(0)
+	for _, n := range d.skelSlots {
+		d.slotBase = append(d.slotBase, nslots)
+		nslots += n
 	}
-	return dst, nums
+	if d.local == nil {
+		d.local = make(map[uint64]uint32)
+	} else {
+		clear(d.local)
+	}
+	d.tabs = grow(d.tabs, int(nslots))
+	for i := range d.tabs {
+		d.tabs[i] = d.tabs[i][:0]
+	}
+	ids := d.evIDs
+	for q := 0; q < len(ids); {
+		s := ids[q]
+		q++
+		k := d.slotBase[s]
+		for _, v := range ids[q : q+int(d.skelSlots[s])] {
+			key := uint64(k)<<32 | uint64(v)
+			if _, ok := d.local[key]; !ok {
+				d.local[key] = uint32(len(d.tabs[k]))
+				d.tabs[k] = append(d.tabs[k], v)
+			}
+			k++
+		}
+		q += int(d.skelSlots[s])
+	}
+	for _, tab := range d.tabs {
+		dst = binary.AppendUvarint(dst, uint64(len(tab)))
+		for _, v := range tab {
+			dst = binary.AppendUvarint(dst, uint64(v))
+		}
+	}
+	var bw bitWriter
+	bw.b = dst
+	ws := uint(bits.Len(uint(len(d.skelEnds) - 1)))
+	for q := 0; q < len(ids); {
+		s := ids[q]
+		q++
+		bw.write(uint64(s), ws)
+		k := d.slotBase[s]
+		for _, v := range ids[q : q+int(d.skelSlots[s])] {
+			bw.write(uint64(d.local[uint64(k)<<32|uint64(v)]), uint(bits.Len(uint(len(d.tabs[k])-1))))
+			k++
+		}
+		q += int(d.skelSlots[s])
+	}
+	return bw.flush()
+}
+
+// bitWriter appends fields to b, least significant bit first.
+type bitWriter struct {
+	b    []byte
+	acc  uint64
+	nacc uint
+}
+
+func (w *bitWriter) write(v uint64, n uint) {
+	if n == 0 {
+		return
+	}
+	w.acc |= v << w.nacc
+	w.nacc += n
+	for w.nacc >= 8 {
+		w.b = append(w.b, byte(w.acc))
+		w.acc >>= 8
+		w.nacc -= 8
+	}
+}
+
+func (w *bitWriter) flush() []byte {
+	if w.nacc > 0 {
+		w.b = append(w.b, byte(w.acc))
+	}
+	return w.b
 }
 
 // split sets d.skel and d.vids to the skeleton and values of the template
@@ -114,19 +206,36 @@ type tmplDict struct {
 	slotOff []uint32 // S+1: the slots of skeleton s are slotPos[slotOff[s]:slotOff[s+1]]
 	slotPos []uint32 // offsets of slot markers
 	valOff  []uint32 // V+1: value v is sec[valOff[v]:valOff[v+1]-1]
-	ids     []byte
+	// The indexes: the slot tables one after the other (tab), where the
+	// table of slot k (the slots of all skeletons in order) starts
+	// (tabOff, one more), the bits of an index into it (width), the bits
+	// of a skeleton index (wskel), and the packed indexes (bits, nbits
+	// bits long, followed by zero bytes for word loads).
+	tab    []uint32
+	tabOff []uint32
+	width  []uint8
+	wskel  uint8
+	bits   []byte
+	nbits  uint
 	// nums and hex count the number markers and hex bytes of each
 	// skeleton, then of each value (S+V entries).
 	nums, hex []uint32
 	ents      []needEntry // decodeCandidatesDict's, per entry
+	slots     []slotInfo  // and per slot
 }
 
 // needEntry is what decodeCandidatesDict needs of a dictionary entry: the
-// mask of the pieces it holds, its number markers and hex bytes, and, for
-// a skeleton, its slots.
+// mask of the pieces it holds, and its number markers plus its hex bytes
+// << 32 (one add counts both).
 type needEntry struct {
-	mask           uint64
-	nums, hex, nsl uint32
+	mask, cnt uint64
+}
+
+// slotInfo is what decodeCandidatesDict needs of a slot: where its table
+// starts in tmplDict.tab, its size and the bits of an index into it.
+type slotInfo struct {
+	base, size uint32
+	width      uint8
 }
 
 // parse parses sec and checks every dictionary entry; it returns a reason
@@ -162,9 +271,44 @@ func (d *tmplDict) parse(sec []byte) string {
 		}
 	}
 	d.valOff = append(d.valOff, uint32(p))
-	d.ids = sec[p:]
+	d.tab, d.tabOff, d.width = d.tab[:0], d.tabOff[:0], d.width[:0]
+	for range len(d.slotPos) {
+		d.tabOff = append(d.tabOff, uint32(len(d.tab)))
+		c, k := uvarint(sec, p)
+		if k <= 0 || c == 0 || c > nv {
+			return "bad slot table"
+		}
+		p += k
+		d.width = append(d.width, uint8(bits.Len64(c-1)))
+		for range c {
+			v, k := uvarint(sec, p)
+			if k <= 0 || v >= nv {
+				return "bad slot table"
+			}
+			p += k
+			d.tab = append(d.tab, uint32(v))
+		}
+	}
+	d.tabOff = append(d.tabOff, uint32(len(d.tab)))
+	d.wskel = uint8(bits.Len64(ns - 1))
+	d.bits = append(append(d.bits[:0], sec[p:]...), make([]byte, 8)...)
+	d.nbits = uint(len(sec)-p) * 8
 	return ""
 }
+
+// field returns the n-bit field (n ≤ 32) at bit pos of the indexes and the
+// position after it, or false past their end.
+func (d *tmplDict) field(pos uint, n uint8) (uint64, uint, bool) {
+	end := pos + uint(n)
+	if end > d.nbits {
+		return 0, pos, false
+	}
+	x := binary.LittleEndian.Uint64(d.bits[pos>>3:])
+	return x >> (pos & 7) & (1<<n - 1), end, true
+}
+
+// endOK reports whether the indexes end at bit pos: in its last byte.
+func (d *tmplDict) endOK(pos uint) bool { return (pos+7)/8*8 == d.nbits }
 
 // entry checks the dictionary entry at sec[p:], counting its number markers
 // and hex bytes and, in a skeleton, noting its slots; it returns the
@@ -219,47 +363,65 @@ func (d *tmplDict) entry(p int, skel bool) (int, string) {
 // expand appends the flat templates of n events to dst (version 1's
 // templates section), failing when they would pass limit bytes.
 func (d *tmplDict) expand(dst []byte, n, limit int) ([]byte, string) {
-	p := 0
+	var pos uint
 	for range n {
 		var why string
-		if dst, p, why = d.appendEvent(dst, p, limit); why != "" {
+		if dst, pos, why = d.appendEvent(dst, pos, limit); why != "" {
 			return nil, why
 		}
 	}
-	if p != len(d.ids) {
+	if !d.endOK(pos) {
 		return nil, "more template indexes than events"
 	}
 	return dst, ""
 }
 
-// appendEvent appends the flat template of the event whose indexes start
-// at ids[p] and returns the offset after them.
-func (d *tmplDict) appendEvent(dst []byte, p, limit int) ([]byte, int, string) {
-	ns, nv := uint64(len(d.skelOff)-1), uint64(len(d.valOff)-1)
-	s, k := uvarint(d.ids, p)
-	if k <= 0 || s >= ns {
-		return nil, p, "bad skeleton index"
+// skeleton reads the skeleton index at bit pos and returns it and the
+// position after it.
+func (d *tmplDict) skeleton(pos uint) (int, uint, string) {
+	s, pos, ok := d.field(pos, d.wskel)
+	if !ok || s >= uint64(len(d.skelOff)-1) {
+		return 0, pos, "bad skeleton index"
 	}
-	p += k
+	return int(s), pos, ""
+}
+
+// value reads the index at bit pos of a value in slot k and returns the
+// value and the position after it.
+func (d *tmplDict) value(pos uint, k uint32) (uint32, uint, string) {
+	i, pos, ok := d.field(pos, d.width[k])
+	if !ok || i >= uint64(d.tabOff[k+1]-d.tabOff[k]) {
+		return 0, pos, "bad value index"
+	}
+	return d.tab[d.tabOff[k]+uint32(i)], pos, ""
+}
+
+// appendEvent appends the flat template of the event whose indexes start
+// at bit pos and returns the position after them.
+func (d *tmplDict) appendEvent(dst []byte, pos uint, limit int) ([]byte, uint, string) {
+	s, pos, why := d.skeleton(pos)
+	if why != "" {
+		return nil, pos, why
+	}
 	prev := d.skelOff[s]
-	for _, sp := range d.slotPos[d.slotOff[s]:d.slotOff[s+1]] {
-		v, k := uvarint(d.ids, p)
-		if k <= 0 || v >= nv {
-			return nil, p, "bad value index"
+	for k := d.slotOff[s]; k < d.slotOff[s+1]; k++ {
+		var v uint32
+		if v, pos, why = d.value(pos, k); why != "" {
+			return nil, pos, why
 		}
-		p += k
+		sp := d.slotPos[k]
 		dst = append(dst, d.sec[prev:sp]...)
 		dst = append(dst, d.sec[d.valOff[v]:d.valOff[v+1]-1]...)
 		prev = sp + 1
 		if len(dst) > limit {
-			return nil, p, "templates longer than the header allows"
+			return nil, pos, "templates longer than the header allows"
 		}
 	}
 	dst = append(dst, d.sec[prev:d.skelOff[s+1]]...)
 	if len(dst) > limit {
-		return nil, p, "templates longer than the header allows"
+		return nil, pos, "templates longer than the header allows"
 	}
-	return dst, p, ""
+	return dst, pos, ""
 }
 
 // flatLimit is the most bytes the flat templates of a block may take:

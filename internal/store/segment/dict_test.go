@@ -176,17 +176,19 @@ func TestDictCorrupt(t *testing.T) {
 		{"bad escape", "\x01\x04\x07\x00\x00", 1, "bad escape"},
 		{"bad hex", "\x01\x02\x03\x00\x00", 1, "bad hex marker"},
 		{"bad padding", "\x01\x06\x41\x00\x00", 1, "bad padded number"},
-		{"skeleton index out of range", "\x01a\x00\x00\x01", 1, "bad skeleton index"},
-		{"value index out of range", "\x01\"\x05\"\x00\x01v\x00\x00\x01", 1, "bad value index"},
-		{"missing value index", "\x01\"\x05\"\x00\x01v\x00\x00", 1, "bad value index"},
+		{"slot table of no values", "\x01\"\x05\"\x00\x01v\x00\x00", 1, "bad slot table"},
+		{"slot table value out of range", "\x01\"\x05\"\x00\x01v\x00\x01\x01", 1, "bad slot table"},
+		{"skeleton index out of range", "\x03a\x00b\x00c\x00\x00\x03", 1, "bad skeleton index"},
+		{"value index out of range", "\x01\"\x05\"\x00\x03u\x00v\x00w\x00\x03\x00\x01\x02\x03", 1, "bad value index"},
+		{"indexes end early", "\x01\"\x05\"\x00\x02v\x00w\x00\x02\x00\x01\x00", 9, "bad value index"},
 		{"too many indexes", "\x01a\x00\x00\x00\x00", 1, "more template indexes than events"},
-		{"too long", "\x01\"\x05\"\x00\x01vvvvvvvvvv\x00\x00\x00", 1, "templates longer than the header allows"},
+		{"too long", "\x01\"\x05\"\x00\x01" + strings.Repeat("v", 70) + "\x00\x01\x00", 1, "templates longer than the header allows"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var d tmplDict
 			why := d.parse([]byte(tc.sec))
 			if why == "" {
-				_, why = d.expand(nil, tc.n, 8)
+				_, why = d.expand(nil, tc.n, 64)
 			}
 			if why != tc.want {
 				t.Errorf("got %q, want %q", why, tc.want)

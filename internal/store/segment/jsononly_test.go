@@ -14,7 +14,13 @@ func TestJSONOnlyCursor(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	evs := genEvents(7, 3, 400)
 	for i := range evs {
-		switch r.IntN(6) {
+		switch r.IntN(9) {
+		case 3: // quotes (slots), padded and folded numbers
+			evs[i].Message = fmt.Sprintf(`10.0.0.%d - [05/Nov/2026:07:%02d:09 +0000] "GET /a/%d HTTP/1.1" %d "ua/5.0" rt=0.%03d`, r.IntN(3), r.IntN(60), r.IntN(100), 200+r.IntN(2)*204, r.IntN(1000))
+		case 4:
+			evs[i].Message = fmt.Sprintf("{\"k\":\"v\x05%c\",\"n\":%04d,\"t\":%d}", 'a'+r.IntN(3), r.IntN(100), evs[i].Timestamp)
+		case 5:
+			evs[i].Message = fmt.Sprintf("x \"\x06%d\" \"\" %016x%016x", r.IntN(5), r.Uint64(), r.Uint64())
 		case 0:
 			evs[i].Message = fmt.Sprintf(" \t\n\r{\"ts\":%d,\"n\":%d,\"id\":\"%032x\"}", evs[i].Timestamp, r.IntN(1e6), r.Uint64())
 		case 1:

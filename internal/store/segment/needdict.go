@@ -2,6 +2,7 @@ package segment
 
 import (
 	"bytes"
+	"encoding/binary"
 	"sync"
 	"unsafe"
 )
@@ -34,9 +35,9 @@ func (n *needSet) mask(t []byte) uint64 {
 
 // candidate is an event that decodeCandidatesDict rebuilds.
 type candidate struct {
-	ev     int32 // its index in the block
-	ids    int32 // the offset of its indexes
-	pn, ph int32 // the number markers and hex bytes of the events left out before it
+	ev     int32  // its index in the block
+	ids    uint32 // the bit position of its indexes
+	pn, ph int32  // the number markers and hex bytes of the events left out before it
 }
 
 // needScratch is decodeCandidatesDict's reusable memory.
@@ -72,73 +73,71 @@ func decodeCandidatesDict(h *blockHeader, body []byte, need *needSet) (*Block, s
 		return nil, why
 	}
 	ns, nv := len(d.skelOff)-1, len(d.valOff)-1
+	// The entries of the skeletons, then of the values, then of the slot
+	// tables' values.
 	ents := d.ents[:0]
 	for s := range ns {
-		ents = append(ents, needEntry{need.mask(d.sec[d.skelOff[s]:d.skelOff[s+1]]), d.nums[s], d.hex[s], d.slotOff[s+1] - d.slotOff[s]})
+		ents = append(ents, needEntry{need.mask(d.sec[d.skelOff[s]:d.skelOff[s+1]]), uint64(d.nums[s]) | uint64(d.hex[s])<<32})
 	}
 	for v := range nv {
-		ents = append(ents, needEntry{need.mask(d.sec[d.valOff[v]:d.valOff[v+1]]), d.nums[ns+v], d.hex[ns+v], 0})
+		ents = append(ents, needEntry{need.mask(d.sec[d.valOff[v]:d.valOff[v+1]]), uint64(d.nums[ns+v]) | uint64(d.hex[ns+v])<<32})
+	}
+	for _, v := range d.tab {
+		ents = append(ents, ents[ns+int(v)])
 	}
 	d.ents = ents
-	skels, vals := ents[:ns], ents[ns:]
+	skels, tab := ents[:ns], ents[ns+nv:]
+	slots := d.slots[:0]
+	for k, w := range d.width {
+		slots = append(slots, slotInfo{d.tabOff[k], d.tabOff[k+1] - d.tabOff[k], w})
+	}
+	d.slots = slots
 	want := uint64(1)<<len(need.pieces) - 1
 	const backslash = 1 << 63
 
 	sc := needScratchPool.Get().(*needScratch)
 	defer needScratchPool.Put(sc)
 	cands := sc.cands[:0]
-	pn, ph := 0, 0 // number markers and hex bytes of the events left out since the last candidate
-	q := 0         // in d.ids
-	ids := d.ids
+	var pos uint // in the packed indexes
+	bits, nbits, wskel := d.bits, d.nbits, uint(d.wskel)
+	var pending uint64 // number markers + hex bytes<<32 of the events left out since the last candidate
 	for ev := range n {
-		start := q
-		// The indexes: one-byte varints inline (nearly all of them).
-		var s uint64
-		if q < len(ids) && ids[q] < 0x80 {
-			s = uint64(ids[q])
-			q++
-		} else {
-			var k int
-			if s, k = uvarint(ids, q); k <= 0 {
-				return nil, "bad skeleton index"
-			}
-			q += k
+		// The fields of d.field, inline.
+		start := pos
+		if pos+wskel > nbits {
+			return nil, "bad skeleton index"
 		}
+		s := binary.LittleEndian.Uint64(bits[pos>>3:]) >> (pos & 7) & (1<<wskel - 1)
+		pos += wskel
 		if s >= uint64(len(skels)) {
 			return nil, "bad skeleton index"
 		}
 		e := &skels[s]
-		m, cn, ch := e.mask, int(e.nums), int(e.hex)
-		for range e.nsl {
-			var v uint64
-			if q < len(ids) && ids[q] < 0x80 {
-				v = uint64(ids[q])
-				q++
-			} else {
-				var k int
-				if v, k = uvarint(ids, q); k <= 0 {
-					return nil, "bad value index"
-				}
-				q += k
-			}
-			if v >= uint64(len(vals)) {
+		m, c := e.mask, e.cnt
+		for _, si := range slots[d.slotOff[s]:d.slotOff[s+1]] {
+			w := uint(si.width)
+			if pos+w > nbits {
 				return nil, "bad value index"
 			}
-			ve := &vals[v]
+			i := uint32(binary.LittleEndian.Uint64(bits[pos>>3:]) >> (pos & 7) & (1<<w - 1))
+			pos += w
+			if i >= si.size {
+				return nil, "bad value index"
+			}
+			ve := &tab[si.base+i]
 			m |= ve.mask
-			cn += int(ve.nums)
-			ch += int(ve.hex)
+			c += ve.cnt
 		}
 		if m&want == want || m&backslash != 0 {
-			cands = append(cands, candidate{int32(ev), int32(start), int32(pn), int32(ph)})
-			pn, ph = 0, 0
+			cands = append(cands, candidate{int32(ev), uint32(start), int32(uint32(pending)), int32(pending >> 32)})
+			pending = 0
 		} else {
-			pn += cn
-			ph += ch
+			pending += c
 		}
 	}
+	pn, ph := int(uint32(pending)), int(pending>>32)
 	sc.cands = cands
-	if q != len(d.ids) {
+	if !d.endOK(pos) {
 		return nil, "more template indexes than events"
 	}
 	b := &Block{sparse: true, skipped: n - len(cands)}
@@ -176,7 +175,7 @@ func decodeCandidatesDict(h *blockHeader, body []byte, need *needSet) (*Block, s
 		}
 		hp += int(c.ph)
 		var why string
-		if et, _, why = d.appendEvent(et[:0], int(c.ids), flatLimit(h)); why != "" {
+		if et, _, why = d.appendEvent(et[:0], uint(c.ids), flatLimit(h)); why != "" {
 			return nil, why
 		}
 		if out, _, why = appendMessage(out, et, 0, nums, &np, hex, &hp, b.ts[i], int(h.msgBytes)); why != "" {
