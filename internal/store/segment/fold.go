@@ -17,6 +17,8 @@ type folder struct {
 	partStart []uint32 // per skeleton, and one more: the index of its first part
 	first     []uint64 // per number marker of an entry: the value first seen
 	state     []uint8  // per number marker: unseen, constant or varies
+	order     []uint32 // per number of the block: its marker's index in first and state
+	nend      []uint32 // and the end of its varint in nums
 	nums      []byte   // the numbers left
 	buf       []byte   // rewritten dictionaries
 	ends      []int32
@@ -69,25 +71,9 @@ func (f *folder) fold(d *dictEncoder, nums []byte) []byte {
 	f.first = growClear(f.first, int(total))
 	f.state = growClear(f.state, int(total))
 
-	// Which numbers are constant.
-	np := 0
-	ok := f.walk(d, func(i uint32) bool {
-		v, k := uvarint(nums, np)
-		if k <= 0 {
-			return false
-		}
-		np += k
-		switch f.state[i] {
-		case numUnseen:
-			f.first[i], f.state[i] = v, numConstant
-		case numConstant:
-			if f.first[i] != v {
-				f.state[i] = numVaries
-			}
-		}
-		return true
-	})
-	if !ok || np != len(nums) {
+	// Which numbers are constant: one walk records each number's marker
+	// and the end of its varint.
+	if !f.walk(d, nums) {
 		return nums // cannot happen: appendTemplateKeys wrote both
 	}
 	any := false
@@ -100,26 +86,52 @@ func (f *folder) fold(d *dictEncoder, nums []byte) []byte {
 
 	// The numbers that vary, then the entries with the others as digits.
 	out := f.nums[:0]
-	np = 0
-	f.walk(d, func(i uint32) bool {
-		_, k := uvarint(nums, np)
+	from := uint32(0)
+	for j, i := range f.order {
+		end := f.nend[j]
 		if f.state[i] != numConstant {
-			out = append(out, nums[np:np+k]...)
+			out = append(out, nums[from:end]...)
 		}
-		np += k
-		return true
-	})
+		from = end
+	}
 	f.nums = out
 	d.skels, d.skelEnds = f.rewrite(d.skels, d.skelEnds, 0)
 	d.vals, d.valEnds = f.rewrite(d.vals, d.valEnds, len(d.skelEnds))
 	return out
 }
 
-// walk calls num with the index of every number marker of every event, in
-// the order of the numbers section, and stops when num returns false.
-func (f *folder) walk(d *dictEncoder, num func(i uint32) bool) bool {
+// walk goes over the numbers of every event in the order of the numbers
+// section, noting for each its entry's marker (f.order) and the end of its
+// varint (f.nend), and updates f.first and f.state. It reports false when
+// nums and the markers disagree.
+func (f *folder) walk(d *dictEncoder, nums []byte) bool {
 	ids := d.evIDs
 	nsk := uint32(len(d.skelEnds))
+	order, ends := f.order[:0], f.nend[:0]
+	np := 0
+	note := func(i uint32) bool {
+		var v uint64
+		if np < len(nums) && nums[np] < 0x80 {
+			v = uint64(nums[np])
+			np++
+		} else {
+			var k int
+			if v, k = uvarint(nums, np); k <= 0 {
+				return false
+			}
+			np += k
+		}
+		order, ends = append(order, i), append(ends, uint32(np))
+		switch f.state[i] {
+		case numUnseen:
+			f.first[i], f.state[i] = v, numConstant
+		case numConstant:
+			if f.first[i] != v {
+				f.state[i] = numVaries
+			}
+		}
+		return true
+	}
 	for q := 0; q < len(ids); {
 		s := ids[q]
 		q++
@@ -127,7 +139,7 @@ func (f *folder) walk(d *dictEncoder, num func(i uint32) bool) bool {
 		parts := f.parts[f.partStart[s]:f.partStart[s+1]]
 		for j, c := range parts {
 			for range c {
-				if !num(b) {
+				if !note(b) {
 					return false
 				}
 				b++
@@ -138,13 +150,14 @@ func (f *folder) walk(d *dictEncoder, num func(i uint32) bool) bool {
 			v := ids[q]
 			q++
 			for i := f.base[nsk+v]; i < f.base[nsk+v+1]; i++ {
-				if !num(i) {
+				if !note(i) {
 					return false
 				}
 			}
 		}
 	}
-	return true
+	f.order, f.nend = order, ends
+	return np == len(nums)
 }
 
 // rewrite returns the entries of dict (ending at ends) with their constant
