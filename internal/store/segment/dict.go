@@ -220,8 +220,10 @@ type tmplDict struct {
 	// nums and hex count the number markers and hex bytes of each
 	// skeleton, then of each value (S+V entries).
 	nums, hex []uint32
-	ents      []needEntry // decodeCandidatesDict's, per entry
-	slots     []slotInfo  // and per slot
+	// decodeCandidatesDict's: per entry, per skeleton, slots it reads.
+	ents  []needEntry
+	plans []skelPlan
+	reads []slotRead
 }
 
 // needEntry is what decodeCandidatesDict needs of a dictionary entry: the
@@ -231,9 +233,20 @@ type needEntry struct {
 	mask, cnt uint64
 }
 
-// slotInfo is what decodeCandidatesDict needs of a slot: where its table
-// starts in tmplDict.tab, its size and the bits of an index into it.
-type slotInfo struct {
+// skelPlan is what decodeCandidatesDict reads of an event of a skeleton:
+// the mask and counts of the skeleton and of its slots whose choices all
+// agree, the bits of its slot indexes, and its other slots (reads[lo:hi]).
+type skelPlan struct {
+	mask, cnt uint64
+	bits      uint
+	lo, hi    uint32
+}
+
+// slotRead is a slot decodeCandidatesDict reads: its index's bit offset
+// from the event's first slot index, where its table starts in the
+// entries, its size and the bits of an index into it.
+type slotRead struct {
+	off        uint
 	base, size uint32
 	width      uint8
 }

@@ -87,11 +87,34 @@ func decodeCandidatesDict(h *blockHeader, body []byte, need *needSet) (*Block, s
 	}
 	d.ents = ents
 	skels, tab := ents[:ns], ents[ns+nv:]
-	slots := d.slots[:0]
-	for k, w := range d.width {
-		slots = append(slots, slotInfo{d.tabOff[k], d.tabOff[k+1] - d.tabOff[k], w})
+	// Per skeleton, the slots worth reading: those whose choices differ
+	// in mask or counts. The others add the same whatever the index (JSON
+	// keys such as "host" or "trace_id" whose values hold only numbers and
+	// hex, a user agent whose numbers were folded), so they are skipped.
+	plans, reads := d.plans[:0], d.reads[:0]
+	for s := range ns {
+		p := skelPlan{mask: skels[s].mask, cnt: skels[s].cnt, lo: uint32(len(reads))}
+		for k := d.slotOff[s]; k < d.slotOff[s+1]; k++ {
+			t := tab[d.tabOff[k]:d.tabOff[k+1]]
+			same := true
+			for _, e := range t[1:] {
+				if e != t[0] {
+					same = false
+					break
+				}
+			}
+			if same {
+				p.mask |= t[0].mask
+				p.cnt += t[0].cnt
+			} else {
+				reads = append(reads, slotRead{p.bits, d.tabOff[k], uint32(len(t)), d.width[k]})
+			}
+			p.bits += uint(d.width[k])
+		}
+		p.hi = uint32(len(reads))
+		plans = append(plans, p)
 	}
-	d.slots = slots
+	d.plans, d.reads = plans, reads
 	want := uint64(1)<<len(need.pieces) - 1
 	const backslash = 1 << 63
 
@@ -109,25 +132,25 @@ func decodeCandidatesDict(h *blockHeader, body []byte, need *needSet) (*Block, s
 		}
 		s := binary.LittleEndian.Uint64(bits[pos>>3:]) >> (pos & 7) & (1<<wskel - 1)
 		pos += wskel
-		if s >= uint64(len(skels)) {
+		if s >= uint64(len(plans)) {
 			return nil, "bad skeleton index"
 		}
-		e := &skels[s]
-		m, c := e.mask, e.cnt
-		for _, si := range slots[d.slotOff[s]:d.slotOff[s+1]] {
-			w := uint(si.width)
-			if pos+w > nbits {
+		p := &plans[s]
+		if pos+p.bits > nbits {
+			return nil, "bad value index"
+		}
+		m, c := p.mask, p.cnt
+		for _, r := range reads[p.lo:p.hi] {
+			q := pos + r.off
+			i := uint32(binary.LittleEndian.Uint64(bits[q>>3:]) >> (q & 7) & (1<<r.width - 1))
+			if i >= r.size {
 				return nil, "bad value index"
 			}
-			i := uint32(binary.LittleEndian.Uint64(bits[pos>>3:]) >> (pos & 7) & (1<<w - 1))
-			pos += w
-			if i >= si.size {
-				return nil, "bad value index"
-			}
-			ve := &tab[si.base+i]
+			ve := &tab[r.base+i]
 			m |= ve.mask
 			c += ve.cnt
 		}
+		pos += p.bits
 		if m&want == want || m&backslash != 0 {
 			cands = append(cands, candidate{int32(ev), uint32(start), int32(uint32(pending)), int32(pending >> 32)})
 			pending = 0
