@@ -25,21 +25,29 @@ type source interface {
 // readCtx is what one read shares between its stream iterators.
 type readCtx struct {
 	s               *Store
-	terms           []string      // checkable required terms, for block skipping
-	need            []string      // all required terms, for skipping events by their templates
-	needOrBackslash bool          // need's terms may be missing from messages with a backslash
-	noMessages      bool          // segment events may come without messages
-	jsonOnly        bool          // segment events may come without messages that are not JSON objects
-	prefetch        bool          // the read scans on: segment cursors read ahead
-	cancel          chan struct{} // closed when the read ends (drops read-aheads not started)
-	incomplete      atomic.Bool   // a segment failed and was quarantined
+	terms           []string          // checkable required terms, for block skipping
+	need            []string          // all required terms, for skipping events by their templates
+	needOrBackslash bool              // need's terms may be missing from messages with a backslash
+	noMessages      bool              // segment events may come without messages
+	jsonOnly        bool              // segment events may come without messages that are not JSON objects
+	prefetch        bool              // the read scans on: segment cursors read ahead
+	cancel          chan struct{}     // closed when the read ends (drops read-aheads not started)
+	incomplete      atomic.Bool       // a segment failed and was quarantined
+	cursors         []*segment.Cursor // of a scan, parked when it ends
 }
 
 // scanning makes rc a scan whose segment cursors read ahead; call the
-// function it returns when the read ends.
+// function it returns when the read ends. Search cursors park the blocks
+// they did not finish, for the next page of the same search
+// (segment.Cursor.Park).
 func (rc *readCtx) scanning() func() {
 	rc.prefetch, rc.cancel = true, make(chan struct{})
-	return func() { close(rc.cancel) }
+	return func() {
+		for _, c := range rc.cursors {
+			c.Park()
+		}
+		close(rc.cancel)
+	}
 }
 
 // segsLocked returns the group's segments with a reference taken on each;
@@ -87,6 +95,9 @@ func (rc *readCtx) newStreamIter(st *stream, v view, segs []*segFile, lo, hi Key
 			q.End = hi.Timestamp + 1
 		}
 		src := &segSource{rc: rc, f: f, c: f.r.Cursor(q), lo: lo, hi: hi, backward: backward}
+		if rc.prefetch && len(rc.need) > 0 {
+			rc.cursors = append(rc.cursors, src.c)
+		}
 		src.fill()
 		if src.ok {
 			it.srcs = append(it.srcs, src)

@@ -11,6 +11,9 @@ import (
 type CacheKey struct {
 	Segment uint64
 	Block   int
+	// need is the key of the search (needSet.key) whose candidates a
+	// parked block holds (Cursor.Park); empty for whole blocks.
+	need string
 }
 
 // Cache holds decoded blocks for Readers. Implementations must be safe for
@@ -81,14 +84,32 @@ func (c *LRU) Add(key CacheKey, b *Block) {
 	c.st.Bytes += size
 	c.st.Blocks++
 	for c.st.Bytes > c.capacity {
-		el := c.ll.Back()
-		e := el.Value.(*lruEntry)
-		c.ll.Remove(el)
-		delete(c.m, e.key)
-		c.st.Bytes -= int64(e.b.Size())
-		c.st.Blocks--
+		c.remove(c.ll.Back())
 		c.st.Evictions++
 	}
+}
+
+// take returns the block stored under key and removes it.
+func (c *LRU) take(key CacheKey) (*Block, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.m[key]
+	if !ok {
+		c.st.Misses++
+		return nil, false
+	}
+	c.st.Hits++
+	b := el.Value.(*lruEntry).b
+	c.remove(el)
+	return b, true
+}
+
+func (c *LRU) remove(el *list.Element) {
+	e := el.Value.(*lruEntry)
+	c.ll.Remove(el)
+	delete(c.m, e.key)
+	c.st.Bytes -= int64(e.b.Size())
+	c.st.Blocks--
 }
 
 // Stats returns the cache's counters.

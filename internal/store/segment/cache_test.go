@@ -10,21 +10,21 @@ func TestLRU(t *testing.T) {
 	one := blk(1000).Size()
 	c := NewLRU(int64(3 * one))
 	for i := 0; i < 3; i++ {
-		c.Add(CacheKey{1, i}, blk(1000))
+		c.Add(CacheKey{Segment: 1, Block: i}, blk(1000))
 	}
-	if _, ok := c.Get(CacheKey{1, 0}); !ok { // 0 becomes most recent
+	if _, ok := c.Get(CacheKey{Segment: 1, Block: 0}); !ok { // 0 becomes most recent
 		t.Fatal("block 0 missing")
 	}
-	c.Add(CacheKey{1, 3}, blk(1000)) // evicts 1
-	if _, ok := c.Get(CacheKey{1, 1}); ok {
+	c.Add(CacheKey{Segment: 1, Block: 3}, blk(1000)) // evicts 1
+	if _, ok := c.Get(CacheKey{Segment: 1, Block: 1}); ok {
 		t.Error("block 1 not evicted")
 	}
 	for _, i := range []int{0, 2, 3} {
-		if _, ok := c.Get(CacheKey{1, i}); !ok {
+		if _, ok := c.Get(CacheKey{Segment: 1, Block: i}); !ok {
 			t.Errorf("block %d evicted", i)
 		}
 	}
-	c.Add(CacheKey{2, 0}, blk(10*one)) // too large to keep
+	c.Add(CacheKey{Segment: 2, Block: 0}, blk(10*one)) // too large to keep
 	st := c.Stats()
 	if st.Blocks != 3 || st.Bytes != int64(3*one) || st.Evictions != 1 || st.Hits != 4 || st.Misses != 1 {
 		t.Errorf("stats %+v", st)

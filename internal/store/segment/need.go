@@ -2,6 +2,7 @@ package segment
 
 import (
 	"bytes"
+	"fmt"
 	"encoding/binary"
 	"math/bits"
 	"unsafe"
@@ -38,6 +39,9 @@ type needSet struct {
 	// pieces are the literals split at '"', for decodeCandidatesDict; at
 	// most maxPieces of them.
 	pieces [][]byte
+	// key names the search: blocks decoded for it are the same for any
+	// cursor with the same terms (Cursor.Park).
+	key string
 }
 
 const maxPieces = 63 // bit 63 of a mask is the backslash
@@ -72,6 +76,7 @@ func newNeedSet(terms []string, orBackslash bool) *needSet {
 	if len(n.lits) == 0 {
 		return nil
 	}
+	n.key = fmt.Sprintf("%t%q", orBackslash, terms)
 	for _, l := range n.lits {
 		for _, p := range bytes.Split(l, []byte{'"'}) {
 			if len(p) >= minLiteral && len(n.pieces) < maxPieces {

@@ -251,3 +251,49 @@ func TestMeasureNoEscapes(t *testing.T) {
 		t.Fatalf("stopped at %d/%d, numbers %d/%d, hex %d/%d", p, len(tmpl), np, len(nums), hp, len(hex))
 	}
 }
+
+// TestParkResumes reads a search in pages, as FilterLogEvents does: each
+// cursor stops mid-block and parks; the next, starting where it stopped,
+// takes the parked block instead of decoding it, and the pages add up to
+// one read.
+func TestParkResumes(t *testing.T) {
+	evs := needMessages(13, 3000, false)
+	rd := openBytes(t, writeSegment(t, evs, Options{BlockSize: 4 << 10}), ReaderOptions{})
+	terms := []string{"ERROR"}
+	all, _, err := collect(rd, Query{Stream: 1, Need: terms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := parked.Stats().Hits
+	var got []Event
+	start := int64(0)
+	var after uint64 // the sequence number of the last event of the page, at time start
+	for {
+		cancel := make(chan struct{})
+		c := rd.Cursor(Query{Stream: 1, Start: start, Need: terms, Prefetch: true, Cancel: cancel})
+		n := 0
+		for n < 50 && c.Next() {
+			e := c.Event()
+			if e.Timestamp == start && e.Seq <= after {
+				continue
+			}
+			got = append(got, e)
+			n++
+		}
+		if err := c.Err(); err != nil {
+			t.Fatal(err)
+		}
+		c.Park()
+		close(cancel)
+		if n < 50 {
+			break
+		}
+		start, after = got[len(got)-1].Timestamp, got[len(got)-1].Seq
+	}
+	if why := diffEvents(got, all); why != "" {
+		t.Fatal(why)
+	}
+	if parked.Stats().Hits == hits {
+		t.Error("no page took a parked block")
+	}
+}
