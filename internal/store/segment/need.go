@@ -2,8 +2,8 @@ package segment
 
 import (
 	"bytes"
-	"fmt"
 	"encoding/binary"
+	"fmt"
 	"math/bits"
 	"unsafe"
 )
