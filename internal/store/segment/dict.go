@@ -409,6 +409,31 @@ func (d *tmplDict) value(pos uint, k uint32) (uint32, uint, string) {
 	return d.tab[d.tabOff[k]+uint32(i)], pos, ""
 }
 
+// render appends the message of an event of skeleton s whose value indexes
+// start at bit pos, as appendMessage does from its flat template, and
+// returns the position after its indexes.
+func (d *tmplDict) render(out []byte, s int, pos uint, nums []byte, np *int, hex []byte, hp *int, ts int64, room int) ([]byte, uint, string) {
+	t := d.sec
+	p := int(d.skelOff[s])
+	for k := d.slotOff[s]; ; k++ {
+		var why string
+		if out, p, why = appendUntil(out, t, p, nums, np, hex, hp, ts, room); why != "" {
+			return nil, pos, why
+		}
+		if t[p] == tmEnd {
+			return out, pos, ""
+		}
+		var v uint32
+		if v, pos, why = d.value(pos, k); why != "" {
+			return nil, pos, why
+		}
+		if out, _, why = appendUntil(out, t, int(d.valOff[v]), nums, np, hex, hp, ts, room); why != "" {
+			return nil, pos, why
+		}
+		p++
+	}
+}
+
 // appendEvent appends the flat template of the event whose indexes start
 // at bit pos and returns the position after them.
 func (d *tmplDict) appendEvent(dst []byte, pos uint, limit int) ([]byte, uint, string) {

@@ -130,24 +130,8 @@ func decodeJSONOnlyDict(h *blockHeader, body []byte) (*Block, string) {
 		ts := b.ts[ev]
 		if skels[s].json {
 			start := len(out)
-			t := d.sec
-			p := int(d.skelOff[s])
-			for {
-				if out, p, why = appendUntil(out, t, p, nums, &np, hex, &hp, ts, limit-skipped); why != "" {
-					return nil, why
-				}
-				if t[p] == tmEnd {
-					break
-				}
-				var v uint32
-				if v, pos, why = d.value(pos, k); why != "" {
-					return nil, why
-				}
-				k++
-				if out, _, why = appendUntil(out, t, int(d.valOff[v]), nums, &np, hex, &hp, ts, limit-skipped); why != "" {
-					return nil, why
-				}
-				p++
+			if out, pos, why = d.render(out, s, pos, nums, &np, hex, &hp, ts, limit-skipped); why != "" {
+				return nil, why
 			}
 			if len(out) == start {
 				return nil, "empty message"

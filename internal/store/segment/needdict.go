@@ -44,7 +44,6 @@ type candidate struct {
 type needScratch struct {
 	cands []candidate
 	cols  Block // all the block's columns
-	et    []byte
 }
 
 var needScratchPool = sync.Pool{New: func() any { return new(needScratch) }}
@@ -189,7 +188,6 @@ func decodeCandidatesDict(h *blockHeader, body []byte, need *needSet) (*Block, s
 	}
 	nums, hex := secs[2], secs[3]
 	out := make([]byte, 0, min(int(h.msgBytes), int(int64(h.msgBytes)*int64(k)/int64(n))*9/8+256))
-	et := sc.et
 	np, hp := 0, 0
 	for i, c := range cands {
 		var ok bool
@@ -197,16 +195,15 @@ func decodeCandidatesDict(h *blockHeader, body []byte, need *needSet) (*Block, s
 			return nil, "bad number or hex bytes"
 		}
 		hp += int(c.ph)
-		var why string
-		if et, _, why = d.appendEvent(et[:0], uint(c.ids), flatLimit(h)); why != "" {
-			return nil, why
+		s, pos, why := d.skeleton(uint(c.ids))
+		if why == "" {
+			out, _, why = d.render(out, s, pos, nums, &np, hex, &hp, b.ts[i], int(h.msgBytes))
 		}
-		if out, _, why = appendMessage(out, et, 0, nums, &np, hex, &hp, b.ts[i], int(h.msgBytes)); why != "" {
+		if why != "" {
 			return nil, why
 		}
 		b.offs[i+1] = uint32(len(out))
 	}
-	sc.et = et
 	if np, ok := skipVarints(nums, np, pn); !ok || np != len(nums) || hp+ph != len(hex) {
 		return nil, "unused number or hex bytes"
 	}
