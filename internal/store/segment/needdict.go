@@ -33,6 +33,31 @@ func (n *needSet) mask(t []byte) uint64 {
 	return m
 }
 
+// needEntry is what decodeCandidatesDict needs of a dictionary entry: the
+// mask of the pieces it holds, and its number markers plus its hex bytes
+// << 32 (one add counts both).
+type needEntry struct {
+	mask, cnt uint64
+}
+
+// skelPlan is what decodeCandidatesDict reads of an event of a skeleton:
+// the mask and counts of the skeleton and of its slots whose choices all
+// agree, the bits of its slot indexes, and its other slots (reads[lo:hi]).
+type skelPlan struct {
+	mask, cnt uint64
+	bits      uint
+	lo, hi    uint32
+}
+
+// slotRead is a slot decodeCandidatesDict reads: its index's bit offset
+// from the event's first slot index, where its table starts in the
+// entries, its size and the bits of an index into it.
+type slotRead struct {
+	off        uint
+	base, size uint32
+	width      uint8
+}
+
 // candidate is an event that decodeCandidatesDict rebuilds.
 type candidate struct {
 	ev     int32  // its index in the block
