@@ -3,6 +3,7 @@ package segment
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -194,5 +195,31 @@ func TestDictCorrupt(t *testing.T) {
 				t.Errorf("got %q, want %q", why, tc.want)
 			}
 		})
+	}
+}
+
+// TestDictManySlots writes skeletons with more slots × values than the
+// dense table of the writer takes (its map path) and reads them back.
+func TestDictManySlots(t *testing.T) {
+	var evs []Event
+	for i := range 3 {
+		var b strings.Builder
+		for j := range 1100 {
+			// Letters only (digits would become numbers): a word per j.
+			w := []byte{'g' + byte(j%20), 'g' + byte(j/20%20), 'g' + byte(j/400), 'g' + byte(i*j%7)}
+			fmt.Fprintf(&b, "\"%s\" ", w)
+		}
+		evs = append(evs, Event{Stream: 1, Timestamp: int64(1000 + i), Seq: uint64(i + 1), Message: b.String()})
+	}
+	d, _, _ := encodeBlock(t, []string{evs[0].Message, evs[1].Message})
+	if n, v := len(d.width), len(d.valOff)-1; n*v <= 1<<20 {
+		t.Fatalf("%d slots × %d values: the dense table would take it", n, v)
+	}
+	got, _, err := collect(openBytes(t, writeSegment(t, evs, Options{BlockSize: 4 << 20}), ReaderOptions{}), Query{Stream: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why := diffEvents(got, evs); why != "" {
+		t.Fatal(why)
 	}
 }

@@ -25,6 +25,8 @@ type dictEncoder struct {
 	// appendIndexes's
 	slotBase []uint32
 	local    map[uint64]uint32 // slot<<32 | value → index in the slot's table
+	dense    []uint32          // slot*V + value → index in the slot's table + 1
+	locals   []uint32          // beside evIDs: each value's index in its slot's table
 	tabs     [][]uint32
 }
 
@@ -76,7 +78,15 @@ func (d *dictEncoder) appendIndexes(dst []byte) []byte {
 		d.slotBase = append(d.slotBase, nslots)
 		nslots += n
 	}
-	if d.local == nil {
+	// The index of each value in its slot's table, found with a dense
+	// table of slots × values (a map when that would be large), and kept
+	// per event slot (d.locals, beside d.evIDs) for the packing.
+	nv := uint32(len(d.valEnds))
+	dense := uint64(nslots)*uint64(nv) <= 1<<20
+	if dense {
+		d.dense = grow(d.dense, int(nslots*nv))
+		clear(d.dense)
+	} else if d.local == nil {
 		d.local = make(map[uint64]uint32)
 	} else {
 		clear(d.local)
@@ -86,16 +96,31 @@ func (d *dictEncoder) appendIndexes(dst []byte) []byte {
 		d.tabs[i] = d.tabs[i][:0]
 	}
 	ids := d.evIDs
+	d.locals = grow(d.locals, len(ids))
 	for q := 0; q < len(ids); {
 		s := ids[q]
 		q++
 		k := d.slotBase[s]
-		for _, v := range ids[q : q+int(d.skelSlots[s])] {
-			key := uint64(k)<<32 | uint64(v)
-			if _, ok := d.local[key]; !ok {
-				d.local[key] = uint32(len(d.tabs[k]))
-				d.tabs[k] = append(d.tabs[k], v)
+		for j, v := range ids[q : q+int(d.skelSlots[s])] {
+			var l uint32
+			if dense {
+				// dense holds the index + 1; 0 is absent.
+				e := &d.dense[k*nv+v]
+				if *e == 0 {
+					d.tabs[k] = append(d.tabs[k], v)
+					*e = uint32(len(d.tabs[k]))
+				}
+				l = *e - 1
+			} else {
+				key := uint64(k)<<32 | uint64(v)
+				var ok bool
+				if l, ok = d.local[key]; !ok {
+					l = uint32(len(d.tabs[k]))
+					d.local[key] = l
+					d.tabs[k] = append(d.tabs[k], v)
+				}
 			}
+			d.locals[q+j] = l
 			k++
 		}
 		q += int(d.skelSlots[s])
@@ -114,8 +139,8 @@ func (d *dictEncoder) appendIndexes(dst []byte) []byte {
 		q++
 		bw.write(uint64(s), ws)
 		k := d.slotBase[s]
-		for _, v := range ids[q : q+int(d.skelSlots[s])] {
-			bw.write(uint64(d.local[uint64(k)<<32|uint64(v)]), uint(bits.Len(uint(len(d.tabs[k])-1))))
+		for _, l := range d.locals[q : q+int(d.skelSlots[s])] {
+			bw.write(uint64(l), uint(bits.Len(uint(len(d.tabs[k])-1))))
 			k++
 		}
 		q += int(d.skelSlots[s])
