@@ -249,25 +249,13 @@ func decodeBody(h *blockHeader, body []byte) (*Block, string) {
 
 func decodeBodyMode(h *blockHeader, body []byte, jsonOnly bool) (*Block, string) {
 	n := int(h.count)
-	var secs [sectionCount][]byte
-	var bufs [sectionCount]*[]byte
-	defer putSectionBufs(&bufs)
-	p := 0
-	for s := 0; s < sectionCount; s++ {
-		var why string
-		if secs[s], p, why = readSection(h, body, p, s, &bufs[s]); why != "" {
-			return nil, why
-		}
+	ss := sections{h: h, body: body}
+	defer ss.put()
+	if why := ss.all(); why != "" {
+		return nil, why
 	}
-	if p != len(body) {
-		return nil, "trailing bytes after the sections"
-	}
-	b := &Block{
-		ts:   make([]int64, n),
-		ing:  make([]int64, n),
-		seq:  make([]uint64, n),
-		offs: make([]uint32, n+1),
-	}
+	secs := &ss.sec
+	b := newBlock(n)
 	if jsonOnly {
 		b.sizes = make([]uint32, n)
 	}
@@ -313,12 +301,12 @@ func decodeJSONOnly(h *blockHeader, body []byte) (*Block, string) {
 // no longer used, when not nil.
 func decodeColumnsOnly(h *blockHeader, body []byte, reuse *Block) (*Block, string) {
 	n := int(h.count)
-	var bufs [sectionCount]*[]byte
-	defer putSectionBufs(&bufs)
-	col, _, why := readSection(h, body, 0, 0, &bufs[0])
-	if why != "" {
+	ss := sections{h: h, body: body}
+	defer ss.put()
+	if why := ss.upTo(1); why != "" {
 		return nil, why
 	}
+	col := ss.sec[0]
 	b := reuse
 	if b == nil || b.offs != nil || cap(b.ts) < n || cap(b.ing) < n || cap(b.seq) < n {
 		b = &Block{ts: make([]int64, n), ing: make([]int64, n), seq: make([]uint64, n)}
@@ -336,6 +324,48 @@ func putSectionBufs(bufs *[sectionCount]*[]byte) {
 			sectionPool.Put(p)
 		}
 	}
+}
+
+// sections reads the sections of a block body in order, keeping their
+// decompression buffers until put.
+type sections struct {
+	h    *blockHeader
+	body []byte
+	p    int // offset of the next section
+	n    int // sections read
+	sec  [sectionCount][]byte
+	bufs [sectionCount]*[]byte
+}
+
+// upTo reads the sections before section to, or returns a reason for
+// "corrupt".
+func (s *sections) upTo(to int) string {
+	for ; s.n < to; s.n++ {
+		var why string
+		if s.sec[s.n], s.p, why = readSection(s.h, s.body, s.p, s.n, &s.bufs[s.n]); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// all reads every section and checks that nothing follows them.
+func (s *sections) all() string {
+	if why := s.upTo(sectionCount); why != "" {
+		return why
+	}
+	if s.p != len(s.body) {
+		return "trailing bytes after the sections"
+	}
+	return ""
+}
+
+func (s *sections) put() { putSectionBufs(&s.bufs) }
+
+// newBlock returns a Block with the columns and message offsets of n
+// events.
+func newBlock(n int) *Block {
+	return &Block{ts: make([]int64, n), ing: make([]int64, n), seq: make([]uint64, n), offs: make([]uint32, n+1)}
 }
 
 // readSection decodes section s of a body with header h, which starts at
@@ -405,8 +435,10 @@ func decodeColumns(h *blockHeader, col []byte, b *Block) string {
 	ts := b.ts[:n]
 	ts[0] = h.minTS
 	room := uint64(h.maxTS) - uint64(h.minTS) // what the deltas may add up to
+	// The one-byte varints (nearly every delta) are read inline in each
+	// loop: a helper does not fit the compiler's inlining budget, and
+	// the call cost this function over half its time.
 	for i := 1; i < n; i++ {
-		// One-byte varints inline: nearly every delta of every column.
 		var d uint64
 		if p < len(col) && col[p] < 0x80 {
 			d = uint64(col[p])
@@ -441,7 +473,7 @@ func decodeColumns(h *blockHeader, col []byte, b *Block) string {
 			}
 			p += k
 		}
-		prev += int64(ux>>1) ^ -int64(ux&1)
+		prev += unzigzag(ux)
 		ing[i] = prev
 	}
 	prevSeq := h.minSeq
@@ -459,7 +491,7 @@ func decodeColumns(h *blockHeader, col []byte, b *Block) string {
 			}
 			p += k
 		}
-		prevSeq += uint64(int64(ux>>1) ^ -int64(ux&1))
+		prevSeq += uint64(unzigzag(ux))
 		s := prevSeq
 		if s < h.minSeq || s > h.maxSeq {
 			return "sequence number out of the block's range"
@@ -495,12 +527,11 @@ func uvarint(b []byte, p int) (uint64, int) {
 // varint is binary.Varint(b[p:]) with the same fast path.
 func varint(b []byte, p int) (int64, int) {
 	ux, k := uvarint(b, p)
-	x := int64(ux >> 1)
-	if ux&1 != 0 {
-		x = ^x
-	}
-	return x, k
+	return unzigzag(ux), k
 }
+
+// unzigzag decodes a zigzag-encoded varint value.
+func unzigzag(ux uint64) int64 { return int64(ux>>1) ^ -int64(ux&1) }
 
 const hexDigits = "0123456789abcdef"
 

@@ -67,26 +67,14 @@ func (e *measureEntry) measure(t []byte, kinds []byte) []byte {
 // decodeJSONOnlyDict is decodeJSONOnly for a block of version 2.
 func decodeJSONOnlyDict(h *blockHeader, body []byte) (*Block, string) {
 	n := int(h.count)
-	var secs [sectionCount][]byte
-	var bufs [sectionCount]*[]byte
-	defer putSectionBufs(&bufs)
-	p := 0
-	for s := 0; s < sectionCount; s++ {
-		var why string
-		if secs[s], p, why = readSection(h, body, p, s, &bufs[s]); why != "" {
-			return nil, why
-		}
+	ss := sections{h: h, body: body}
+	defer ss.put()
+	if why := ss.all(); why != "" {
+		return nil, why
 	}
-	if p != len(body) {
-		return nil, "trailing bytes after the sections"
-	}
-	b := &Block{
-		ts:    make([]int64, n),
-		ing:   make([]int64, n),
-		seq:   make([]uint64, n),
-		offs:  make([]uint32, n+1),
-		sizes: make([]uint32, n),
-	}
+	secs := &ss.sec
+	b := newBlock(n)
+	b.sizes = make([]uint32, n)
 	if why := decodeColumns(h, secs[0], b); why != "" {
 		return nil, why
 	}

@@ -99,27 +99,18 @@ func decodeCandidates(h *blockHeader, body []byte, need *needSet) (*Block, strin
 		return decodeCandidatesDict(h, body, need)
 	}
 	n := int(h.count)
-	var secs [sectionCount][]byte
-	var bufs [sectionCount]*[]byte
-	defer putSectionBufs(&bufs)
-	p := 0
-	for s := 0; s < 2; s++ {
-		var why string
-		if secs[s], p, why = readSection(h, body, p, s, &bufs[s]); why != "" {
-			return nil, why
-		}
+	ss := sections{h: h, body: body}
+	defer ss.put()
+	if why := ss.upTo(2); why != "" {
+		return nil, why
 	}
+	secs := &ss.sec
 	tmpl := secs[1]
 	if bytes.IndexByte(tmpl, tmEscape) >= 0 || v1Rewrite(tmpl) {
 		return decodeBody(h, body)
 	}
-	b := &Block{
-		ts:     make([]int64, n),
-		ing:    make([]int64, n),
-		seq:    make([]uint64, n),
-		offs:   make([]uint32, n+1),
-		sparse: true,
-	}
+	b := newBlock(n)
+	b.sparse = true
 	if why := decodeColumns(h, secs[0], b); why != "" {
 		return nil, why
 	}
@@ -166,11 +157,8 @@ func decodeCandidates(h *blockHeader, body []byte, need *needSet) (*Block, strin
 			continue
 		}
 		if !loaded {
-			var why string
-			for s := 2; s < sectionCount; s++ {
-				if secs[s], p, why = readSection(h, body, p, s, &bufs[s]); why != "" {
-					return nil, why
-				}
+			if why := ss.upTo(sectionCount); why != "" {
+				return nil, why
 			}
 			nums, hex, loaded = secs[2], secs[3], true
 			out = make([]byte, 0, min(int(h.msgBytes), 64<<10))

@@ -81,16 +81,12 @@ func decodeCandidatesDict(h *blockHeader, body []byte, need *needSet) (*Block, s
 		return decodeBody(h, body)
 	}
 	n := int(h.count)
-	var secs [sectionCount][]byte
-	var bufs [sectionCount]*[]byte
-	defer putSectionBufs(&bufs)
-	p := 0
-	for s := 0; s < 2; s++ {
-		var why string
-		if secs[s], p, why = readSection(h, body, p, s, &bufs[s]); why != "" {
-			return nil, why
-		}
+	ss := sections{h: h, body: body}
+	defer ss.put()
+	if why := ss.upTo(2); why != "" {
+		return nil, why
 	}
+	secs := &ss.sec
 	d := dictPool.Get().(*tmplDict)
 	defer dictPool.Put(d)
 	if why := d.parse(secs[1]); why != "" {
@@ -205,11 +201,8 @@ func decodeCandidatesDict(h *blockHeader, body []byte, need *needSet) (*Block, s
 	}
 
 	// Their messages.
-	for s := 2; s < sectionCount; s++ {
-		var why string
-		if secs[s], p, why = readSection(h, body, p, s, &bufs[s]); why != "" {
-			return nil, why
-		}
+	if why := ss.upTo(sectionCount); why != "" {
+		return nil, why
 	}
 	nums, hex := secs[2], secs[3]
 	out := make([]byte, 0, min(int(h.msgBytes), int(int64(h.msgBytes)*int64(k)/int64(n))*9/8+256))
