@@ -276,6 +276,7 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 	if qs, ok := m.opts.Source.(QuerySource); ok {
 		sq.Terms, sq.TermsUnlessEscaped = iq.IndexTerms(), iq.RequiredTerms()
 		sq.Backward, sq.NoMessages, sq.JSONOnly = iq.NewestFirst(), !iq.NeedsMessage(), iq.ReadsOnlyJSON()
+		sq.JSONFields = iq.JSONFields()
 		scan = func(ctx context.Context, g string, r store.TimeRange, fn func(*store.FilteredEvent) bool) error {
 			q := sq
 			q.Range = r

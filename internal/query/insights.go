@@ -67,7 +67,7 @@ type Event struct {
 	Ingestion int64  // milliseconds since the epoch
 	Seq       uint64 // unique among the events of one run; orders ties
 	Message   string // may be left empty when the query does not need it (NeedsMessage)
-	Size      int    // the message's length in bytes, for statistics, when Message is left out
+	Size      int    // the message's length in bytes, for statistics; when 0, len(Message)
 	Stream    string // @logStream
 	Group     string // the log group's name
 	Account   string // with Group, makes @log ("account:group")
@@ -176,6 +176,27 @@ func (q *Insights) NeedsMessage() bool { return q.plan.needsMsg }
 // (Event.Size carrying its length), with the same result. It is false for
 // queries that read no message (see NeedsMessage).
 func (q *Insights) ReadsOnlyJSON() bool { return q.plan.onlyJSON }
+
+// JSONFields returns the names of the JSON fields the query reads when it
+// reads only JSON fields (ReadsOnlyJSON) and each is a top-level key (none
+// has a '.'); else nil. The result is then the same when a JSON object
+// message M is replaced by its projection: '{', the members of M with
+// these keys, in their order and byte for byte, separated by ',', then
+// '}' — provided that M's keys have no escapes, that its members are
+// delimited as in JSON (strings with escapes, containers by matching
+// brackets of either kind, scalars up to ',', '}', ']' or white space),
+// and that only JSON white space follows its closing brace. Event.Size
+// must then carry the length of M.
+func (q *Insights) JSONFields() []string {
+	if !q.plan.onlyJSON || q.plan.json == nil || q.plan.json.top == nil {
+		return nil
+	}
+	names := make([]string, len(q.plan.json.top))
+	for i, t := range q.plan.json.top {
+		names[i] = t.name
+	}
+	return names
+}
 
 // NewestFirst reports whether the query's result depends only on the
 // newest events of each log group, up to a number of rows: its first

@@ -489,7 +489,11 @@ func (r *Run) Add(e *Event) error {
 		return errors.New("query: Add after Finish")
 	}
 	r.res.Scanned++
-	r.res.Bytes += int64(max(len(e.Message), e.Size))
+	if e.Size > 0 { // the source's length of the message, which may be given projected (JSONFields)
+		r.res.Bytes += int64(e.Size)
+	} else {
+		r.res.Bytes += int64(len(e.Message))
+	}
 	r.n++
 	r.lastTS, r.lastSeq = e.Timestamp, e.Seq
 	if !r.mayMatch(e.Message) {

@@ -30,6 +30,7 @@ type readCtx struct {
 	needOrBackslash bool              // need's terms may be missing from messages with a backslash
 	noMessages      bool              // segment events may come without messages
 	jsonOnly        bool              // segment events may come without messages that are not JSON objects
+	jsonFields      []string          // and JSON messages projected onto these top-level keys
 	prefetch        bool              // the read scans on: segment cursors read ahead
 	cancel          chan struct{}     // closed when the read ends (drops read-aheads not started)
 	incomplete      atomic.Bool       // a segment failed and was quarantined
@@ -87,7 +88,7 @@ func (rc *readCtx) newStreamIter(st *stream, v view, segs []*segFile, lo, hi Key
 		if !ok || ss.LastTimestamp < lo.Timestamp || ss.FirstTimestamp > hi.Timestamp || f.quarantined.Load() {
 			continue
 		}
-		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms, Need: rc.need, NeedOrBackslash: rc.needOrBackslash, NoMessages: rc.noMessages, JSONOnly: rc.jsonOnly, Prefetch: rc.prefetch, Cancel: rc.cancel}
+		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms, Need: rc.need, NeedOrBackslash: rc.needOrBackslash, NoMessages: rc.noMessages, JSONOnly: rc.jsonOnly, JSONFields: rc.jsonFields, Prefetch: rc.prefetch, Cancel: rc.cancel}
 		switch {
 		case hi.Seq == 0 && hi.Timestamp != 0: // (End 0 would mean no bound)
 			q.End = hi.Timestamp // no event has sequence number 0

@@ -30,6 +30,11 @@ type ScanQuery struct {
 	// empty Message (their text is then not rebuilt), and
 	// FilteredEvent.Size still counts their bytes.
 	JSONOnly bool
+	// JSONFields, with JSONOnly, are the top-level JSON keys the caller
+	// reads (query.Insights.JSONFields): a JSON message from a segment
+	// may then come as its projection onto them (segment.Query.JSONFields).
+	// FilteredEvent.Size is still the length of the whole message.
+	JSONFields []string
 }
 
 // Scan calls fn for every event of the group within r, in ascending Key
@@ -55,7 +60,7 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 	}
 	defer gr.close()
 	lo, hi := q.Range.window(gr.cutoff, nil, q.Backward)
-	rc := &readCtx{s: s, terms: checkableTerms(q.Terms), need: q.Terms, noMessages: q.NoMessages, jsonOnly: q.JSONOnly}
+	rc := &readCtx{s: s, terms: checkableTerms(q.Terms), need: q.Terms, noMessages: q.NoMessages, jsonOnly: q.JSONOnly, jsonFields: q.JSONFields}
 	if len(q.Terms) == 0 {
 		rc.need, rc.needOrBackslash = q.TermsUnlessEscaped, true
 	}

@@ -284,7 +284,7 @@ func BenchmarkScanModes(b *testing.B) {
 	for _, m := range []struct {
 		name string
 		q    Query
-	}{{"all", Query{}}, {"json", Query{JSONOnly: true}}, {"none", Query{NoMessages: true}}} {
+	}{{"all", Query{}}, {"json", Query{JSONOnly: true}}, {"json-fields", Query{JSONOnly: true, JSONFields: []string{"latency_ms", "service"}}}, {"none", Query{NoMessages: true}}} {
 		b.Run(m.name, func(b *testing.B) {
 			var n, size int
 			clk := startCPU()
@@ -297,6 +297,50 @@ func BenchmarkScanModes(b *testing.B) {
 				b.Fatalf("scanned %d events", n)
 			}
 			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/scan")
+		})
+	}
+}
+
+// BenchmarkDecodeJSON decodes every block of the benchmark segment (read
+// and checked beforehand, so no I/O) with JSON messages only: rendered
+// whole, or projected onto the two fields of issue 4's pct query.
+func BenchmarkDecodeJSON(b *testing.B) {
+	r := benchSegment(b)
+	type raw struct {
+		h    blockHeader
+		body []byte
+	}
+	var blocks []raw
+	for i := range r.blocks {
+		var buf []byte
+		p, err := r.readBlock(i, &buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := r.blocks[i].blockHeader
+		h.dict = r.version >= 2
+		blocks = append(blocks, raw{h, p[blockHeaderSize:]})
+	}
+	pct := []string{"latency_ms", "service"}
+	for _, m := range []struct {
+		name   string
+		fields []string
+		spread bool
+	}{{"whole", nil, false}, {"projected", pct, false}, {"projected-spread", pct, true}} {
+		b.Run(m.name, func(b *testing.B) {
+			clk := startCPU()
+			n := 0
+			for b.Loop() {
+				n = 0
+				for i := range blocks {
+					blk, why := decodeJSONOnly(&blocks[i].h, blocks[i].body, m.fields, m.spread)
+					if why != "" {
+						b.Fatal(why)
+					}
+					n += len(blk.ts)
+				}
+			}
+			clk.report(b, float64(n))
 		})
 	}
 }

@@ -287,9 +287,9 @@ func decodeBodyMode(h *blockHeader, body []byte, jsonOnly bool) (*Block, string)
 // Block's sizes hold every message's length. Template bytes before the
 // first marker are the message's own bytes, so the test on the template is
 // exact.
-func decodeJSONOnly(h *blockHeader, body []byte) (*Block, string) {
+func decodeJSONOnly(h *blockHeader, body []byte, fields []string, spread bool) (*Block, string) {
 	if h.dict {
-		return decodeJSONOnlyDict(h, body)
+		return decodeJSONOnlyDict(h, body, fields, spread)
 	}
 	return decodeBodyMode(h, body, true)
 }

@@ -31,6 +31,12 @@ type Query struct {
 	// when it has them, else read without rebuilding those messages (and
 	// not cached). NoMessages, where it applies, takes precedence.
 	JSONOnly bool
+	// JSONFields, with JSONOnly, are the top-level JSON keys the caller
+	// reads (query.Insights.JSONFields). A JSON message of a version-2
+	// block may then come as the object of its members with these keys
+	// only, when the caller's reading of them cannot tell the difference
+	// (project.go). MessageSize is still the length of the whole message.
+	JSONFields []string
 	// Need are substrings that every wanted message contains, like Terms,
 	// but also those without bloom keys: an event whose template shows
 	// that it lacks one is skipped without its message being rebuilt
@@ -90,6 +96,7 @@ type Cursor struct {
 	size     int // of ev's message
 	noMsgs   bool
 	jsonOnly bool
+	fields   []string // Query.JSONFields
 	need     *needSet
 	prefetch bool
 	cancel   <-chan struct{}
@@ -109,7 +116,7 @@ const bloomBatch = 1 << 20
 // Cursor returns a cursor over the events of q.Stream with timestamps in
 // [q.Start, q.End). A stream the segment does not hold gives no events.
 func (r *Reader) Cursor(q Query) *Cursor {
-	c := &Cursor{r: r, start: q.Start, end: q.End, backward: q.Backward, stream: q.Stream, noMsgs: q.NoMessages, jsonOnly: q.JSONOnly}
+	c := &Cursor{r: r, start: q.Start, end: q.End, backward: q.Backward, stream: q.Stream, noMsgs: q.NoMessages, jsonOnly: q.JSONOnly, fields: q.JSONFields}
 	if c.end == 0 {
 		c.end = math.MaxInt64
 	}
@@ -251,7 +258,12 @@ func (c *Cursor) decode(bi int, spare *Block) (*Block, error) {
 		}
 		return c.r.blockNeed(bi, c.need)
 	case c.jsonOnly:
-		return c.r.blockJSONOnly(bi)
+		// A forward read through a block wholly in range may share the
+		// block's bytes out evenly among projected messages, as
+		// NoMessages does: their sum stays exact. Backward reads may
+		// stop anywhere (Logs Insights' newest first), so they measure.
+		spread := c.fields != nil && !c.backward && e.minTS >= c.start && e.maxTS < c.end
+		return c.r.blockJSONOnly(bi, c.fields, spread)
 	}
 	return c.r.block(bi)
 }

@@ -26,6 +26,7 @@ type measureEntry struct {
 type jsonScratch struct {
 	ents  []measureEntry
 	kinds []byte
+	proj  projector
 }
 
 var jsonScratchPool = sync.Pool{New: func() any { return new(jsonScratch) }}
@@ -64,8 +65,12 @@ func (e *measureEntry) measure(t []byte, kinds []byte) []byte {
 	}
 }
 
-// decodeJSONOnlyDict is decodeJSONOnly for a block of version 2.
-func decodeJSONOnlyDict(h *blockHeader, body []byte) (*Block, string) {
+// decodeJSONOnlyDict is decodeJSONOnly for a block of version 2. With
+// fields, JSON messages are projected onto them where they can be
+// (project.go), and with spread too the sizes of the messages not
+// rendered whole are the rest of the block's bytes shared out evenly
+// (projector.spread).
+func decodeJSONOnlyDict(h *blockHeader, body []byte, fields []string, spread bool) (*Block, string) {
 	n := int(h.count)
 	ss := sections{h: h, body: body}
 	defer ss.put()
@@ -101,11 +106,23 @@ func decodeJSONOnlyDict(h *blockHeader, body []byte) (*Block, string) {
 	}
 	sc.ents, sc.kinds = ents, kinds
 	skels, vals := ents[:ns], ents[ns:]
+	pj := &sc.proj
+	if fields != nil {
+		pj.plan(d, skels, fields)
+		if spread {
+			msgs, why := pj.spread(d, b, skels, secs[2], secs[3], int(h.msgBytes))
+			if why != "" {
+				return nil, why
+			}
+			b.msgs = msgs
+			return b, ""
+		}
+	}
 
 	nums, hex := secs[2], secs[3]
 	limit := int(h.msgBytes)
-	out := make([]byte, 0, limit)
-	skipped := 0 // bytes of the messages left out
+	out := make([]byte, 0, limit/outShare(fields))
+	total := 0 // the sizes of the messages so far
 	np, hp := 0, 0
 	var pos uint // in the packed indexes
 	for ev := range n {
@@ -114,43 +131,37 @@ func decodeJSONOnlyDict(h *blockHeader, body []byte) (*Block, string) {
 			return nil, why
 		}
 		pos = next
-		k := d.slotOff[s] // the next slot
 		ts := b.ts[ev]
-		if skels[s].json {
-			start := len(out)
-			if out, pos, why = d.render(out, s, pos, nums, &np, hex, &hp, ts, limit-skipped); why != "" {
+		e := &skels[s]
+		proj := e.json && fields != nil && pj.skels[s].ok
+		if e.json && !proj {
+			if out, pos, total, why = renderJSON(d, b, ev, out, s, pos, nums, &np, hex, &hp, limit, total); why != "" {
 				return nil, why
 			}
-			if len(out) == start {
-				return nil, "empty message"
-			}
-			b.sizes[ev] = uint32(len(out) - start)
-			b.offs[ev+1] = uint32(len(out))
 			continue
 		}
 		// Measured: the fixed bytes of its entries, the timestamps, and
-		// the decimal lengths of its plain numbers, in template order.
-		sz, times, hx := 0, 0, 0
-		e := &skels[s]
-		for _, c := range kinds[e.kinds : e.kinds+e.nkinds] {
-			if c != tmSlot {
-				if sz, np, why = measureNumber(c, nums, np, sz); why != "" {
-					return nil, why
-				}
-				continue
-			}
-			var v uint32
-			if v, pos, why = d.value(pos, k); why != "" {
+		// the decimal lengths of its plain numbers, in template order. A
+		// projected message notes where its members' numbers start, and
+		// its values.
+		pos0, np0 := pos, np
+		var members []projMember
+		if proj {
+			ps := pj.skels[s]
+			members = pj.members[ps.first : ps.first+ps.n]
+		}
+		m := eventSize{pos: pos, np: np}
+		if why = m.walk(d, e, d.slotOff[s], vals, kinds, nums, members, pj); why != "" {
+			return nil, why
+		}
+		pos, np = m.pos, m.np
+		sz, times, hx, bad := m.sz, m.times, m.hx, m.bad
+		if bad { // a value that may end its string: rendered whole
+			np = np0
+			if out, pos, total, why = renderJSON(d, b, ev, out, s, pos0, nums, &np, hex, &hp, limit, total); why != "" {
 				return nil, why
 			}
-			k++
-			ve := &vals[v]
-			sz, times, hx = sz+ve.fixed, times+ve.times, hx+ve.hex
-			for _, c := range kinds[ve.kinds : ve.kinds+ve.nkinds] {
-				if sz, np, why = measureNumber(c, nums, np, sz); why != "" {
-					return nil, why
-				}
-			}
+			continue
 		}
 		sz, times, hx = sz+e.fixed, times+e.times, hx+e.hex
 		if times > 0 {
@@ -164,18 +175,23 @@ func decodeJSONOnlyDict(h *blockHeader, body []byte) (*Block, string) {
 			return nil, "bad hex marker"
 		case sz == 0:
 			return nil, "empty message"
-		case sz > limit-len(out)-skipped:
+		case sz > limit-total:
 			return nil, "messages longer than the header says"
 		}
+		if proj {
+			if out, why = pj.render(d, out, pj.skels[s], pj.vids, pj.at, nums, hex, hp, ts, len(out)+sz); why != "" {
+				return nil, why
+			}
+		}
 		hp += hx
-		skipped += sz
+		total += sz
 		b.sizes[ev] = uint32(sz)
 		b.offs[ev+1] = uint32(len(out))
 	}
 	switch {
 	case !d.endOK(pos):
 		return nil, "more template indexes than events"
-	case len(out)+skipped != limit:
+	case total != limit:
 		return nil, "message bytes differ from the header"
 	case np != len(nums) || hp != len(hex):
 		return nil, "unused number or hex bytes"
@@ -185,6 +201,116 @@ func decodeJSONOnlyDict(h *blockHeader, body []byte) (*Block, string) {
 	}
 	return b, ""
 }
+
+// outShare is the share of a block's message bytes its messages are
+// expected to take: all of it, or a quarter when they are projected
+// (more only costs a copy).
+func outShare(fields []string) int {
+	if fields != nil {
+		return 4
+	}
+	return 1
+}
+
+// renderJSON renders event ev, of skeleton s, whole, and returns the
+// position after its indexes and the sizes of the messages so far.
+func renderJSON(d *tmplDict, b *Block, ev int, out []byte, s int, pos uint, nums []byte, np *int, hex []byte, hp *int, limit, total int) ([]byte, uint, int, string) {
+	start := len(out)
+	out, pos, why := d.render(out, s, pos, nums, np, hex, hp, b.ts[ev], start+limit-total)
+	switch {
+	case why != "":
+		return nil, pos, total, why
+	case len(out) == start:
+		return nil, pos, total, "empty message"
+	}
+	b.sizes[ev] = uint32(len(out) - start)
+	b.offs[ev+1] = uint32(len(out))
+	return out, pos, total + len(out) - start, ""
+}
+
+// eventSize measures one event (decodeJSONOnlyDict).
+type eventSize struct {
+	pos           uint // in the packed indexes
+	np            int  // in the numbers
+	sz, times, hx int  // size so far, timestamp markers, hex bytes of its values
+	bad           bool // a projected event has a value that may end its string
+}
+
+// walk measures an event of skeleton entry e, whose first slot is k (not
+// the skeleton's fixed bytes, timestamps and hex bytes, added by the
+// caller). For a projected event (members not empty) it notes in pj.at,
+// at each member, the numbers consumed and the hex bytes of values
+// passed, and in pj.vids its values.
+func (m *eventSize) walk(d *tmplDict, e *measureEntry, k uint32, vals []measureEntry, kinds, nums []byte, members []projMember, pj *projector) string {
+	pos, np, sz, times, hx := m.pos, m.np, 0, 0, 0
+	at, vids, bad := pj.at[:0], pj.vids[:0], false
+	next, mi := ^uint32(0), 0 // the kind index of members[mi]
+	if len(members) > 0 {
+		next = members[0].kind
+	}
+	for i := uint32(0); i < e.nkinds; i++ {
+		for i == next {
+			at = append(at, projAt{np, hx})
+			if mi++; mi < len(members) {
+				next = members[mi].kind
+			} else {
+				next = ^uint32(0)
+			}
+		}
+		c := kinds[e.kinds+i]
+		if c != tmSlot {
+			if c == tmNumber && np < len(nums) && nums[np] < 0x80 {
+				sz += int(smallLen[nums[np]])
+				np++
+				continue
+			}
+			var why string
+			if sz, np, why = measureNumber(c, nums, np, sz); why != "" {
+				return why
+			}
+			continue
+		}
+		w := d.width[k]
+		x, end, ok := d.field(pos, w)
+		if !ok || x >= uint64(d.tabOff[k+1]-d.tabOff[k]) {
+			return "bad value index"
+		}
+		pos = end
+		v := d.tab[d.tabOff[k]+uint32(x)]
+		k++
+		if members != nil {
+			vids = append(vids, v)
+			bad = bad || pj.val[v] == valBad
+		}
+		ve := &vals[v]
+		sz, times, hx = sz+ve.fixed, times+ve.times, hx+ve.hex
+		for _, c := range kinds[ve.kinds : ve.kinds+ve.nkinds] {
+			if c == tmNumber && np < len(nums) && nums[np] < 0x80 {
+				sz += int(smallLen[nums[np]])
+				np++
+				continue
+			}
+			var why string
+			if sz, np, why = measureNumber(c, nums, np, sz); why != "" {
+				return why
+			}
+		}
+	}
+	for ; mi < len(members); mi++ {
+		at = append(at, projAt{np, hx})
+	}
+	pj.at, pj.vids = at, vids
+	m.pos, m.np, m.sz, m.times, m.hx, m.bad = pos, np, sz, times, hx, bad
+	return ""
+}
+
+// smallLen is decimalLen of 0..127 (one-byte varints).
+var smallLen = func() (t [128]uint8) {
+	for i := range t {
+		t[i] = uint8(decimalLen(uint64(i)))
+	}
+	return t
+}()
 
 // measureNumber consumes the value of a number marker of the given kind
 // and adds its decimal length to sz: nothing for a padded number (its
