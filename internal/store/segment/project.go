@@ -473,6 +473,8 @@ func (pj *projector) spread(d *tmplDict, b *Block, skels []measureEntry, nums, h
 	out := pj.out[:0]
 	total, shared := 0, 0 // bytes of the messages rendered whole; events sharing the rest
 	np, hp := 0, 0
+	pend := 0 // numbers after np of events passed over: skipped in one go when needed
+	ok := true
 	var pos uint
 	for ev := range n {
 		s, next, why := d.skeleton(pos)
@@ -483,6 +485,10 @@ func (pj *projector) spread(d *tmplDict, b *Block, skels []measureEntry, nums, h
 		pos = next
 		ps := pj.skels[s]
 		if skels[s].json && !ps.ok {
+			if np, ok = skipVarints(nums, np, pend); !ok {
+				return "", "bad number"
+			}
+			pend = 0
 			if out, pos, total, why = renderJSON(d, b, ev, out, s, pos, nums, &np, hex, &hp, limit, total); why != "" {
 				return "", why
 			}
@@ -514,22 +520,28 @@ func (pj *projector) spread(d *tmplDict, b *Block, skels []measureEntry, nums, h
 		pj.cum = cum
 		pj.at, pj.vids = at, vids
 		if bad { // a value that may end its string: rendered whole
+			if np, ok = skipVarints(nums, np, pend); !ok {
+				return "", "bad number"
+			}
+			pend = 0
 			if out, pos, total, why = renderJSON(d, b, ev, out, s, pos0, nums, &np, hex, &hp, limit, total); why != "" {
 				return "", why
 			}
 			continue
 		}
-		// at holds counts of numbers so far; the projection needs their
-		// offsets.
-		p, c, ok := np, 0, true
-		for j := range at {
-			if p, ok = skipVarints(nums, p, at[j].np-c); !ok {
-				return "", "bad number"
+		if !ps.ok {
+			pend += int(d.nums[s]) + vn
+		} else {
+			// at holds counts of the event's numbers before each member;
+			// the projection needs their offsets.
+			p, c := np, -pend
+			for j := range at {
+				if p, ok = skipVarints(nums, p, at[j].np-c); !ok {
+					return "", "bad number"
+				}
+				c, at[j].np = at[j].np, p
 			}
-			c, at[j].np = at[j].np, p
-		}
-		if np, ok = skipVarints(nums, p, int(d.nums[s])+vn-c); !ok {
-			return "", "bad number"
+			np, pend = p, int(d.nums[s])+vn-c
 		}
 		if hx := int(d.hex[s]) + vh; hx <= len(hex)-hp {
 			if ps.ok {
@@ -545,11 +557,12 @@ func (pj *projector) spread(d *tmplDict, b *Block, skels []measureEntry, nums, h
 		shared++
 		b.offs[ev+1] = uint32(len(out))
 	}
+	if np, ok = skipVarints(nums, np, pend); !ok || np != len(nums) || hp != len(hex) {
+		return "", "unused number or hex bytes"
+	}
 	switch {
 	case !d.endOK(pos):
 		return "", "more template indexes than events"
-	case np != len(nums) || hp != len(hex):
-		return "", "unused number or hex bytes"
 	case limit-total < shared:
 		return "", "message bytes differ from the header"
 	}
