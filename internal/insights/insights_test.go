@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/logpond/logpond/internal/cputime"
 	"github.com/logpond/logpond/internal/loadgen"
 	"github.com/logpond/logpond/internal/query"
 	"github.com/logpond/logpond/internal/store"
@@ -330,7 +331,7 @@ func BenchmarkStoreQueries(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					cpu0 := processCPUTime()
+					cpu0, ok := cputime.Process()
 					for b.Loop() {
 						id, err := m.Start(StartInput{Scope: sc, Groups: []string{"bench"}, Start: 0, End: now + 1, Query: pq})
 						if err != nil {
@@ -347,7 +348,7 @@ func BenchmarkStoreQueries(b *testing.B) {
 							time.Sleep(100 * time.Microsecond)
 						}
 					}
-					if cpu := processCPUTime(); cpu0 > 0 && cpu > 0 {
+					if cpu, ok1 := cputime.Process(); ok && ok1 {
 						b.ReportMetric(float64(cpu-cpu0)/float64(b.N), "cpu-ns/op")
 					}
 				})

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/logpond/logpond/internal/cputime"
 	"github.com/logpond/logpond/internal/loadgen"
 )
 
@@ -34,13 +35,13 @@ func benchInsights(b *testing.B, src string) {
 	events := corpusEvents()
 	b.ResetTimer()
 	var res *Result
-	cpu0, ok := processCPUTime()
+	cpu0, ok := cputime.Process()
 	for b.Loop() {
 		if res, err = q.Execute(slices.Values(events), RunOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if cpu1, ok1 := processCPUTime(); ok && ok1 {
+	if cpu1, ok1 := cputime.Process(); ok && ok1 {
 		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 	b.ReportMetric(float64(len(events))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
@@ -83,7 +84,7 @@ func BenchmarkInsightsParallel(b *testing.B) {
 			}
 			events := corpusEvents()
 			k := runtime.GOMAXPROCS(0)
-			cpu0, ok := processCPUTime()
+			cpu0, ok := cputime.Process()
 			for b.Loop() {
 				runs := make([]*Run, k)
 				var wg sync.WaitGroup
@@ -107,7 +108,7 @@ func BenchmarkInsightsParallel(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			if cpu1, ok1 := processCPUTime(); ok && ok1 {
+			if cpu1, ok1 := cputime.Process(); ok && ok1 {
 				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 			}
 		})

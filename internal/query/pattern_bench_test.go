@@ -3,6 +3,8 @@ package query
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/logpond/logpond/internal/cputime"
 )
 
 // Realistic events of about 230 bytes: nginx "combined" access-log lines and
@@ -41,11 +43,11 @@ func benchPattern(b *testing.B, pattern string, msgs []string) {
 	b.SetBytes(int64(size / len(msgs)))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0, ok := processCPUTime()
+	cpu0, ok := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		p.Match(msgs[i%len(msgs)])
 	}
-	if cpu1, ok1 := processCPUTime(); ok && ok1 {
+	if cpu1, ok1 := cputime.Process(); ok && ok1 {
 		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 }
@@ -80,7 +82,7 @@ func BenchmarkMatchJSONCorpus(b *testing.B) {
 	}
 	events := corpusEvents()
 	b.ResetTimer()
-	cpu0, ok := processCPUTime()
+	cpu0, ok := cputime.Process()
 	matched := 0
 	for b.Loop() {
 		matched = 0
@@ -90,7 +92,7 @@ func BenchmarkMatchJSONCorpus(b *testing.B) {
 			}
 		}
 	}
-	if cpu1, ok1 := processCPUTime(); ok && ok1 {
+	if cpu1, ok1 := cputime.Process(); ok && ok1 {
 		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 	b.ReportMetric(float64(matched), "matched")
@@ -101,7 +103,7 @@ func BenchmarkMatchJSONCorpus(b *testing.B) {
 func BenchmarkMatchJSONUnmarshal(b *testing.B) {
 	b.SetBytes(int64(len(benchJSON[0])))
 	b.ReportAllocs()
-	cpu0, ok := processCPUTime()
+	cpu0, ok := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		var v map[string]any
 		if err := json.Unmarshal([]byte(benchJSON[i%len(benchJSON)]), &v); err != nil {
@@ -109,7 +111,7 @@ func BenchmarkMatchJSONUnmarshal(b *testing.B) {
 		}
 		_ = v["level"] == "ERROR" && v["service"] == "payments"
 	}
-	if cpu1, ok1 := processCPUTime(); ok && ok1 {
+	if cpu1, ok1 := cputime.Process(); ok && ok1 {
 		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 }

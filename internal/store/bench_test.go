@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/logpond/logpond/internal/cputime"
 	"github.com/logpond/logpond/internal/loadgen"
 	"github.com/logpond/logpond/internal/query"
 )
@@ -196,6 +197,12 @@ func BenchmarkSealed(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Run("filter/"+pat, func(b *testing.B) {
+			cpu0, ok := cputime.Process()
+			defer func() {
+				if cpu1, ok1 := cputime.Process(); ok && ok1 {
+					b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
+				}
+			}()
 			for i := 0; i < b.N; i++ {
 				n := 0
 				var after *Key

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/logpond/logpond/internal/cputime"
 	"github.com/logpond/logpond/internal/loadgen"
 )
 
@@ -258,14 +259,14 @@ type cpuClock struct {
 }
 
 func startCPU() cpuClock {
-	d, ok := processCPUTime()
+	d, ok := cputime.Process()
 	return cpuClock{d, ok}
 }
 
 // report adds "cpu-<unit>" = CPU time per op in the given unit, and events
 // per CPU-second when events > 0.
 func (c cpuClock) report(b *testing.B, events float64) {
-	end, ok := processCPUTime()
+	end, ok := cputime.Process()
 	if !ok || !c.ok {
 		return
 	}

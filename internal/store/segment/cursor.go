@@ -100,8 +100,8 @@ type Cursor struct {
 	need     *needSet
 	prefetch bool
 	cancel   <-chan struct{}
-	ahead    *readAhead // the next block, being read in the background
-	spare    *Block     // a block without messages the cursor is done with, to reuse
+	ahead    []*readAhead // the next blocks, in the order loadNext needs them, being read in the background
+	spare    *Block       // a block without messages the cursor is done with, to reuse
 	err      error
 	allBlock bool // iterate every block regardless of stream (Merge)
 
@@ -217,8 +217,7 @@ func (c *Cursor) loadNext() bool {
 		}
 		var b *Block
 		var err error
-		if p := c.ahead; p != nil && p.block == bi {
-			c.ahead = nil
+		if p := c.nextAhead(bi); p != nil {
 			b, err = c.take(p)
 		} else {
 			b, err = c.decode(bi, c.spare)
@@ -331,7 +330,7 @@ func (c *Cursor) Stats() CursorStats { return c.stats }
 // ahead (on the loadgen corpus, `ERROR` over 1M events took ~1,100 block
 // decodes in six pages for ~850 blocks). A search's blocks depend only on
 // the block and the search terms, so a cursor dropped mid-block parks its
-// current block and a finished read-ahead, and a cursor of the same search
+// current block and its finished read-aheads, and a cursor of the same search
 // takes them (once: a block taken is no longer parked). Parked blocks hold
 // only candidates (a few KiB each); the package keeps at most parkedBytes
 // of them, least recently used first out.
@@ -351,7 +350,10 @@ func (c *Cursor) Park() {
 	if c.blk != nil && c.blk.sparse && c.i < c.iend {
 		parked.Add(CacheKey{Segment: c.r.id, Block: c.cur, need: c.need.key}, c.blk)
 	}
-	if p := c.ahead; p != nil && p.state.Load() == raRunning {
+	for _, p := range c.ahead {
+		if p.state.Load() != raRunning {
+			continue
+		}
 		select {
 		case <-p.done:
 			if p.err == nil && p.blk.sparse {

@@ -5,20 +5,31 @@ import (
 	"sync/atomic"
 )
 
-// Read-ahead. A Cursor with Query.Prefetch starts a goroutine to read and
-// decode its next candidate block as soon as it has loaded one, so that
-// decoding the next block overlaps the caller's work on this one and the
+// Read-ahead. A Cursor with Query.Prefetch starts goroutines to read and
+// decode its next candidate blocks (readAheadDepth) as soon as it has loaded
+// one, so that decoding them overlaps the caller's work on this one and the
 // decoding of other cursors' blocks (a FilterLogEvents merges one cursor per
 // stream). At most GOMAXPROCS read-aheads decode at once in the process;
-// the others wait for a slot. When the cursor needs a block whose
-// read-ahead has not started yet, it takes the work back and decodes the
-// block itself, so a cursor never waits behind other cursors' read-aheads.
+// the others wait for a slot, oldest first. When the cursor needs a block
+// whose read-ahead has not started yet, it takes the work back and decodes
+// the block itself, so a cursor never waits behind other cursors'
+// read-aheads. More than one block ahead matters when one cursor is read
+// alone for a while (a stream's events come in runs, as from an agent's
+// batches) and its blocks hold few candidates: the caller is then through a
+// block before a single read-ahead has started, and would decode nearly
+// every block itself.
 //
-// The goroutine is owned by the cursor and ends on its own: it decodes at
+// Each goroutine is owned by the cursor and ends on its own: it decodes at
 // most one block and hands it over through done. When the cursor is
 // dropped, the caller closes Query.Cancel, and a read-ahead that has not
 // started then ends without decoding; one that has started finishes its
 // block, which is then garbage.
+
+// readAheadDepth is how many blocks a search cursor (Query.Need) reads
+// ahead; other cursors read one block ahead. A search block holds only its
+// candidates (a few KiB); other blocks hold every message, and a scan
+// merges one cursor per stream.
+const readAheadDepth = 3
 
 // readAheadSlots bounds the read-aheads decoding at once.
 var readAheadSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -39,25 +50,56 @@ type readAhead struct {
 	err   error
 }
 
-// readAhead starts reading the block after the one just loaded, if there is
-// one that the bloom filters allow.
+// readAhead starts reading the candidate blocks after the one just loaded
+// (those the bloom filters allow), up to the cursor's depth.
 func (c *Cursor) readAhead() {
-	bi := c.next
-	if bi < c.lo || bi >= c.hi {
-		return
+	step, bi := 1, c.next
+	if c.backward {
+		step = -1
 	}
-	if e := &c.r.blocks[bi]; c.noMsgs && e.minTS >= c.start && e.maxTS < c.end {
-		// Only its columns would be read: cheaper than handing it over,
-		// and the cursor reuses its memory.
-		return
+	if n := len(c.ahead); n > 0 {
+		bi = c.ahead[n-1].block + step
 	}
-	if len(c.keys) > 0 {
-		if ok, err := c.bloomAllows(bi); err != nil || !ok {
-			return // loadNext skips it (or reports the error) itself
+	depth := 1
+	if c.need != nil {
+		depth = readAheadDepth
+	}
+	for len(c.ahead) < depth && bi >= c.lo && bi < c.hi {
+		if e := &c.r.blocks[bi]; c.noMsgs && e.minTS >= c.start && e.maxTS < c.end {
+			// Only its columns would be read: cheaper than handing it
+			// over, and the cursor reuses its memory.
+			return
 		}
+		if len(c.keys) > 0 {
+			if ok, err := c.bloomAllows(bi); err != nil {
+				return // loadNext reports the error itself
+			} else if !ok {
+				bi += step
+				continue
+			}
+		}
+		c.ahead = append(c.ahead, c.startReadAhead(bi))
+		bi += step
 	}
+}
+
+// nextAhead returns the read-ahead of block bi, the next block loadNext
+// loads, or nil; it drops those of blocks before it.
+func (c *Cursor) nextAhead(bi int) *readAhead {
+	for len(c.ahead) > 0 {
+		p := c.ahead[0]
+		c.ahead = c.ahead[1:]
+		if p.block == bi {
+			return p
+		}
+		p.state.CompareAndSwap(raWaiting, raTaken) // not needed after all
+	}
+	return nil
+}
+
+// startReadAhead starts reading block bi in the background.
+func (c *Cursor) startReadAhead(bi int) *readAhead {
 	p := &readAhead{block: bi, done: make(chan struct{})}
-	c.ahead = p
 	go func() {
 		select {
 		case readAheadSlots <- struct{}{}:
@@ -72,6 +114,7 @@ func (c *Cursor) readAhead() {
 		p.blk, p.err = c.decode(bi, nil)
 		close(p.done)
 	}()
+	return p
 }
 
 // take returns the block of a read-ahead: decoded by its goroutine (waiting
