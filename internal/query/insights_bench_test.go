@@ -3,6 +3,7 @@ package query
 import (
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -112,5 +113,40 @@ func BenchmarkInsightsParallel(b *testing.B) {
 				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 			}
 		})
+	}
+}
+
+// BenchmarkInsightsPctProjected is BenchmarkInsightsPctByService over
+// what the store hands over from segments: JSON messages projected onto
+// the query's fields, the others empty, every event with its size.
+func BenchmarkInsightsPctProjected(b *testing.B) {
+	q, err := ParseInsights("stats pct(latency_ms, 99) by service")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var evs []Event
+	for _, e := range corpusEvents() {
+		p := Event{Timestamp: e.Timestamp, Seq: e.Seq, Stream: e.Stream, Group: e.Group, Account: e.Account, Size: len(e.Message)}
+		if m := e.Message; strings.HasPrefix(m, "{") {
+			svc := m[strings.Index(m, `"service":`):]
+			svc = svc[:strings.Index(svc, `",`)+1]
+			lat := m[strings.Index(m, `"latency_ms":`):]
+			lat = lat[:strings.IndexByte(lat, ',')]
+			p.Message = "{" + svc + "," + lat + "}"
+		}
+		evs = append(evs, p)
+	}
+	ptrs := make([]*Event, len(evs))
+	for i := range evs {
+		ptrs[i] = &evs[i]
+	}
+	cpu0, ok := cputime.Process()
+	for b.Loop() {
+		if _, err = q.Execute(slices.Values(ptrs), RunOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if cpu1, ok1 := cputime.Process(); ok && ok1 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 }

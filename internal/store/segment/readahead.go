@@ -113,6 +113,15 @@ func (c *Cursor) startReadAhead(bi int) *readAhead {
 		}
 		p.blk, p.err = c.decode(bi, nil)
 		close(p.done)
+		if c.need != nil && p.err == nil && p.blk.sparse {
+			select {
+			case <-c.cancel:
+				// The read ended while this block was decoded: park it
+				// for the next page, as Park does with finished ones.
+				parked.Add(CacheKey{Segment: c.r.id, Block: bi, need: c.need.key}, p.blk)
+			default:
+			}
+		}
 	}()
 	return p
 }
