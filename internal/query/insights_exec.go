@@ -49,6 +49,11 @@ type plan struct {
 	// messages that are JSON objects (it needs a JSON field to equal or
 	// contain a constant).
 	needsJSON bool
+	// blankStats: the query starts with a stats whose by item (at most one)
+	// and aggregate arguments are JSON fields, with aggregates that skip
+	// nulls (or count(*)): an event without JSON fields (an empty message,
+	// onlyJSON) only counts, in the group of nulls (statsStage.addBlank).
+	blankStats bool
 }
 
 // compiler resolves names to slots and checks what the grammar cannot.
@@ -290,7 +295,34 @@ func compile(src string, cmds []command) (*plan, error) {
 		}
 	}
 	pl.onlyJSON = pl.onlyJSON && pl.needsMsg
+	pl.blankStats = pl.onlyJSON && pl.blankStatsShape()
 	return pl, nil
+}
+
+// nullSkippers are the aggregates whose state a null argument leaves as
+// it is.
+var nullSkippers = map[string]bool{"count": true, "count_distinct": true, "sum": true, "avg": true, "stddev": true, "min": true, "max": true, "pct": true}
+
+// blankStatsShape reports the shape plan.blankStats needs.
+func (pl *plan) blankStatsShape() bool {
+	sc, ok := pl.specs[0].(*statsCmd)
+	if !ok || pl.first != 0 || sc.timeBy != nil || len(sc.by) > 1 {
+		return false
+	}
+	jsonField := func(n node) bool {
+		f, ok := n.(*fieldNode)
+		return ok && pl.slots[f.slot].src == srcJSON
+	}
+	if len(sc.by) == 1 && !jsonField(sc.by[0].e) {
+		return false
+	}
+	for _, a := range sc.aggs {
+		star := a.star || (a.fn.name == "count" && len(a.args) == 0)
+		if !nullSkippers[a.fn.name] || (!star && !jsonField(a.args[0])) {
+			return false
+		}
+	}
+	return true
 }
 
 // assignItems compiles the items of fields or display.
@@ -431,6 +463,7 @@ type Run struct {
 	coll    *collector
 	scratch *row
 	terms   []string
+	blank   *statsStage // plan.blankStats: the first stage, which takes blank events
 	res     Result
 	n       uint64
 	err     error
@@ -458,6 +491,9 @@ func (q *Insights) NewRun(o RunOptions) *Run {
 	r.coll = &collector{env: env, max: o.Limit}
 	r.stages = r.build(0, r.coll, true)
 	r.head = r.stages[0]
+	if q.plan.blankStats {
+		r.blank = r.head.(*counter).next.(*statsStage)
+	}
 	return r
 }
 
@@ -497,6 +533,10 @@ func (r *Run) Add(e *Event) error {
 	r.n++
 	r.lastTS, r.lastSeq = e.Timestamp, e.Seq
 	if !r.mayMatch(e.Message) {
+		return nil
+	}
+	if e.Message == "" && r.blank != nil && r.blank.addBlank() {
+		r.res.Matched++ // the counter before the stats
 		return nil
 	}
 	arrival := r.n

@@ -106,6 +106,24 @@ func (s *statsStage) cachedGroup(v Value) *statsGroup {
 	return nil
 }
 
+// addBlank adds a row without fields (plan.blankStats) once the group of
+// such rows exists, and reports whether it did: only count(*) changes.
+func (s *statsStage) addBlank() bool {
+	g := s.nullGroup
+	if len(s.c.by) == 0 {
+		g = s.last // the only group
+	}
+	if g == nil {
+		return false
+	}
+	for _, st := range g.states {
+		if c, ok := st.(*countState); ok && c.star {
+			c.n++
+		}
+	}
+	return true
+}
+
 // cacheGroup remembers g, the group of the single by value v.
 func (s *statsStage) cacheGroup(v Value, g *statsGroup) {
 	if v.k == kNull {
