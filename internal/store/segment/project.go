@@ -19,8 +19,14 @@ import "bytes"
 // plain content. A slot renders to its value, which must then lie inside a
 // string; values holding a quote or a backslash (or empty ones) could end
 // or extend that string, so an event that uses one is rendered whole
-// instead. Sizes stay exact: a projected message is measured, like a
-// message left out, from its dictionary entries.
+// instead.
+//
+// A projection is shorter than its message, whose size the reader still
+// needs (Logs Insights' bytesScanned). decodeJSONOnlyDict measures each
+// message from its dictionary entries, like a message left out; spread,
+// for reads through a block wholly in their range, shares the block's
+// bytes out evenly instead, which keeps sums over whole blocks exact and
+// spares walking every number.
 
 // projMember is a top-level member of a skeleton with a wanted key.
 type projMember struct {
