@@ -228,7 +228,7 @@ func (c *Cursor) loadNext() bool {
 			return false
 		}
 		if c.prefetch {
-			c.readAhead()
+			c.readAhead(b)
 		}
 		e := &c.r.blocks[bi]
 		c.cur = bi

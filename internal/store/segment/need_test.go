@@ -297,3 +297,37 @@ func TestParkResumes(t *testing.T) {
 		t.Error("no page took a parked block")
 	}
 }
+
+// TestReadAheadDepth checks how far a search cursor reads ahead: several
+// blocks after a block with few candidates, one after a block whose events
+// are mostly candidates (what it holds ahead stays about one block).
+func TestReadAheadDepth(t *testing.T) {
+	var evs []Event
+	for i := range 4000 {
+		m := fmt.Sprintf("GET /a/%d status=%d", i, 200+i%3)
+		if i%40 == 0 {
+			m += " ERROR"
+		}
+		evs = append(evs, Event{Stream: 1, Timestamp: int64(1_767_225_600_000 + i), Seq: uint64(i + 1), Message: m})
+	}
+	rd := openBytes(t, writeSegment(t, evs, Options{BlockSize: 4 << 10}), ReaderOptions{})
+	if len(rd.blocks) < 8 {
+		t.Fatalf("%d blocks", len(rd.blocks))
+	}
+	for _, tc := range []struct {
+		term  string
+		depth int
+	}{{"ERROR", readAheadDepth}, {"GET", 1}} {
+		cancel := make(chan struct{})
+		c := rd.Cursor(Query{Stream: 1, Need: []string{tc.term}, Prefetch: true, Cancel: cancel})
+		if !c.Next() {
+			t.Fatalf("%s: no event", tc.term)
+		}
+		if len(c.ahead) != tc.depth {
+			t.Errorf("%s: %d blocks read ahead, want %d", tc.term, len(c.ahead), tc.depth)
+		}
+		for c.Next() {
+		}
+		close(cancel)
+	}
+}

@@ -26,9 +26,10 @@ import (
 // block, which is then garbage.
 
 // readAheadDepth is how many blocks a search cursor (Query.Need) reads
-// ahead; other cursors read one block ahead. A search block holds only its
-// candidates (a few KiB); other blocks hold every message, and a scan
-// merges one cursor per stream.
+// ahead after a block that held at most a quarter of its events as
+// candidates; other cursors read one block ahead. A scan merges one cursor
+// per stream, so what a cursor holds ahead is bounded by about one block
+// of every message either way.
 const readAheadDepth = 3
 
 // readAheadSlots bounds the read-aheads decoding at once.
@@ -50,9 +51,9 @@ type readAhead struct {
 	err   error
 }
 
-// readAhead starts reading the candidate blocks after the one just loaded
-// (those the bloom filters allow), up to the cursor's depth.
-func (c *Cursor) readAhead() {
+// readAhead starts reading the candidate blocks after b, the one just
+// loaded (those the bloom filters allow), up to the cursor's depth.
+func (c *Cursor) readAhead(b *Block) {
 	step, bi := 1, c.next
 	if c.backward {
 		step = -1
@@ -61,7 +62,7 @@ func (c *Cursor) readAhead() {
 		bi = c.ahead[n-1].block + step
 	}
 	depth := 1
-	if c.need != nil {
+	if c.need != nil && b.sparse && 3*len(b.ts) <= b.skipped {
 		depth = readAheadDepth
 	}
 	for len(c.ahead) < depth && bi >= c.lo && bi < c.hi {
