@@ -407,6 +407,13 @@ func (s *fileSource) scan(ctx context.Context, now time.Time) error {
 			s.stats.errors.Add(1)
 			continue
 		}
+		if len(head) == 0 {
+			// Judged once it has a byte: a copy being made (copytruncate)
+			// starts empty, and taken for a new file then it would be
+			// read again from its start.
+			f.Close()
+			continue
+		}
 		if id := s.matchFingerprint(head); id != nil {
 			if id.f != nil {
 				s.followers[c.key] = id

@@ -368,3 +368,60 @@ func runFileModel(t *testing.T, seed uint64, steps int) {
 		}
 	}
 }
+
+// TestCopyStartsEmpty is a copytruncate seen mid-copy: the copy exists but
+// is still empty when the agent scans, then gets the live file's content,
+// and the live file is truncated. The copy continues the live file's
+// identity; nothing is read twice. (TestCrashShipping once read a whole
+// file again after a scan had taken such an empty copy for a new file.)
+func TestCopyStartsEmpty(t *testing.T) {
+	dir := t.TempDir()
+	st, err := openState(filepath.Join(dir, "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	m := &fileModel{
+		t: t, rng: rand.New(rand.NewPCG(1, 7)), dir: dir, path: filepath.Join(dir, "app.log"), keep: 3,
+		files: map[string][]int{}, st: st, sink: &captureSink{st: st}, clock: time.Unix(1_700_000_000, 0), mtime: time.Unix(1_600_000_000, 0),
+		mayLose: map[int]bool{}, mayDup: map[int]bool{}, emitted: map[int]bool{}, fpBytes: 64,
+	}
+	m.write(40)
+	m.startSource()
+	defer func() { m.src.closeAll() }()
+	for range 3 {
+		m.poll()
+	}
+	content, err := os.ReadFile(m.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyPath := m.path + ".1"
+	if err := os.WriteFile(copyPath, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		m.poll() // scans see the empty copy
+	}
+	if err := os.WriteFile(copyPath, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(m.path, 0); err != nil {
+		t.Fatal(err)
+	}
+	m.write(5)
+	for range 8 {
+		m.poll()
+	}
+	count := map[int]int{}
+	for _, e := range m.sink.got {
+		if n, ok := parseLine(e.msg); ok {
+			count[n]++
+		}
+	}
+	for n := range 45 {
+		if count[n] != 1 {
+			t.Errorf("line %d read %d times", n, count[n])
+		}
+	}
+}
