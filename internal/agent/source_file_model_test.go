@@ -296,18 +296,24 @@ func TestFileModel(t *testing.T) {
 	}
 }
 
-func runFileModel(t *testing.T, seed uint64, steps int) {
+// newFileModel returns a model over a fresh directory and state (closed
+// when the test ends), with no source started.
+func newFileModel(t *testing.T, seed uint64) *fileModel {
 	dir := t.TempDir()
 	st, err := openState(filepath.Join(dir, "state"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	m := &fileModel{
+	t.Cleanup(func() { st.Close() })
+	return &fileModel{
 		t: t, rng: rand.New(rand.NewPCG(seed, 7)), dir: dir, path: filepath.Join(dir, "app.log"), keep: 3,
 		files: map[string][]int{}, st: st, sink: &captureSink{st: st}, clock: time.Unix(1_700_000_000, 0), mtime: time.Unix(1_600_000_000, 0),
 		mayLose: map[int]bool{}, mayDup: map[int]bool{}, emitted: map[int]bool{},
 	}
+}
+
+func runFileModel(t *testing.T, seed uint64, steps int) {
+	m := newFileModel(t, seed)
 	m.fpBytes = 64 + m.rng.IntN(3)*480
 	if m.rng.IntN(4) == 0 {
 		m.fpBytes, m.fpLines = 0, []string{"1", "1-2"}[m.rng.IntN(2)]
@@ -375,17 +381,8 @@ func runFileModel(t *testing.T, seed uint64, steps int) {
 // identity; nothing is read twice. (TestCrashShipping once read a whole
 // file again after a scan had taken such an empty copy for a new file.)
 func TestCopyStartsEmpty(t *testing.T) {
-	dir := t.TempDir()
-	st, err := openState(filepath.Join(dir, "state"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	m := &fileModel{
-		t: t, rng: rand.New(rand.NewPCG(1, 7)), dir: dir, path: filepath.Join(dir, "app.log"), keep: 3,
-		files: map[string][]int{}, st: st, sink: &captureSink{st: st}, clock: time.Unix(1_700_000_000, 0), mtime: time.Unix(1_600_000_000, 0),
-		mayLose: map[int]bool{}, mayDup: map[int]bool{}, emitted: map[int]bool{}, fpBytes: 64,
-	}
+	m := newFileModel(t, 1)
+	m.fpBytes = 64
 	m.write(40)
 	m.startSource()
 	defer func() { m.src.closeAll() }()
