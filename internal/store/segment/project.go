@@ -108,11 +108,10 @@ type projector struct {
 	out     []byte // spread's messages, copied out
 }
 
-// plan plans the projection of every JSON skeleton of d onto fields, and
-// how spread passes the events of every skeleton.
-func (pj *projector) plan(d *tmplDict, skels []measureEntry, fields []string) {
-	pj.planSkeletons(d, skels, fields)
-	ns := uint32(len(skels))
+// planSpread plans how spread passes the events of every skeleton of d
+// (after plan).
+func (pj *projector) planSpread(d *tmplDict) {
+	ns := uint32(len(pj.skels))
 	pj.spreads, pj.reads = pj.spreads[:0], pj.reads[:0]
 	for s, ps := range pj.skels {
 		members := pj.members[ps.first : ps.first+ps.n]
@@ -147,8 +146,8 @@ func (pj *projector) plan(d *tmplDict, skels []measureEntry, fields []string) {
 	}
 }
 
-// planSkeletons plans the projection of every JSON skeleton of d.
-func (pj *projector) planSkeletons(d *tmplDict, skels []measureEntry, fields []string) {
+// plan plans the projection of every JSON skeleton of d onto fields.
+func (pj *projector) plan(d *tmplDict, skels []measureEntry, fields []string) {
 	pj.skels, pj.members, pj.ops, pj.tmpl = pj.skels[:0], pj.members[:0], pj.ops[:0], pj.tmpl[:0]
 	some := false
 	for s := range skels {
@@ -474,6 +473,7 @@ func (pj *projector) render(d *tmplDict, out []byte, ps projSkel, vids []uint32,
 // evenly among them and the projected ones. Nothing is measured: an event
 // costs its indexes, a count of its numbers' bytes and its projection.
 func (pj *projector) spread(d *tmplDict, b *Block, skels []measureEntry, nums, hex []byte, limit int) (string, string) {
+	pj.planSpread(d)
 	n := len(b.ts)
 	ns := uint32(len(skels))
 	out := pj.out[:0]
