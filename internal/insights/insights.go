@@ -270,16 +270,21 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 	iq := in.Query
 	start, end := iq.TimeBounds()
 	sq := store.ScanQuery{Range: store.TimeRange{Start: max(in.Start, start), End: min(in.End, end)}}
-	scan := func(ctx context.Context, g string, r store.TimeRange, fn func(*store.FilteredEvent) bool) error {
+	// scan gives fn the events of g within r; with blanks, it may give
+	// blanks the events it gives without a message instead (Run.AddBlanks).
+	scan := func(ctx context.Context, g string, r store.TimeRange, blanks func(store.Skipped), fn func(*store.FilteredEvent) bool) error {
 		return m.opts.Source.Scan(ctx, in.Scope, g, r, nil, "", fn)
 	}
 	if qs, ok := m.opts.Source.(QuerySource); ok {
 		sq.Terms, sq.TermsUnlessEscaped = iq.IndexTerms(), iq.RequiredTerms()
 		sq.Backward, sq.NoMessages, sq.JSONOnly = iq.NewestFirst(), !iq.NeedsMessage(), iq.ReadsOnlyJSON()
 		sq.JSONFields = iq.JSONFields()
-		scan = func(ctx context.Context, g string, r store.TimeRange, fn func(*store.FilteredEvent) bool) error {
+		scan = func(ctx context.Context, g string, r store.TimeRange, blanks func(store.Skipped), fn func(*store.FilteredEvent) bool) error {
 			q := sq
 			q.Range = r
+			if q.JSONOnly && !q.Backward && iq.Blanks() {
+				q.Skipped = blanks
+			}
 			return qs.ScanQuery(ctx, in.Scope, g, q, fn)
 		}
 	}
@@ -314,7 +319,15 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 			ev := query.Event{Group: g, Account: in.Scope.Account}
 			var addErr error
 			n := 0
-			err := scan(ctx, g, r, func(e *store.FilteredEvent) bool {
+			blanks := func(s store.Skipped) {
+				if addErr == nil {
+					addErr = run.AddBlanks(s.Events, s.Bytes, s.FirstTS, s.FirstSeq)
+				}
+			}
+			err := scan(ctx, g, r, blanks, func(e *store.FilteredEvent) bool {
+				if addErr != nil {
+					return false
+				}
 				ev.Timestamp, ev.Ingestion, ev.Seq, ev.Message, ev.Size, ev.Stream = e.Timestamp, e.Ingestion, e.Seq, e.Message, e.Size, e.Stream
 				if addErr = run.Add(&ev); addErr != nil {
 					return false
@@ -333,6 +346,9 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 				}
 				return true
 			})
+			if addErr == nil {
+				addErr = run.FlushBlanks() // the next group's keys start over
+			}
 			if addErr != nil {
 				return addErr
 			}

@@ -23,15 +23,13 @@ func (p plainSource) Scan(ctx context.Context, sc store.Scope, group string, r s
 // give the rows and statistics of a scan with every message, over head and
 // segment data with JSON objects led by white space and near misses.
 func TestJSONOnlyScan(t *testing.T) {
-	st, err := store.Open(store.Options{Dir: t.TempDir(), HeadMaxBytes: -1, SealInterval: -1})
+	// A cache too small for any block: segments are read the way each
+	// query asks, not served whole from the cache.
+	st, err := store.Open(store.Options{Dir: t.TempDir(), HeadMaxBytes: -1, SealInterval: -1, CacheBytes: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.CreateLogGroup(sc, "g", store.GroupOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	st.CreateLogStream(sc, "g", "s")
 	now := time.Now().UnixMilli()
 	forms := []string{
 		`{"a":%d,"b":"x%d"}`,
@@ -43,37 +41,93 @@ func TestJSONOnlyScan(t *testing.T) {
 		`[{"a":%d,"b":"x%d"}]`,
 		`{"a":"%d","b":"x%d","c":[1,2]}`,
 	}
-	for round := 0; round < 3; round++ {
-		evs := make([]store.InputEvent, 400)
-		for i := range evs {
-			ts := now - 3_600_000 + int64(round*400+i)*1000
-			evs[i] = store.InputEvent{Timestamp: ts, Message: fmt.Sprintf(forms[(i+round)%len(forms)], i*7%101, i%3)}
-		}
-		if _, err := st.PutLogEvents(sc, "g", "s", evs); err != nil {
+	// Two groups over the same hour, three streams each: blank events
+	// skipped in one stream come before events of the others.
+	for gi, g := range []string{"g", "g2"} {
+		if err := st.CreateLogGroup(sc, g, store.GroupOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if round < 2 { // the last round stays in the head
-			if err := st.Seal(); err != nil {
-				t.Fatal(err)
+		for round := 0; round < 3; round++ {
+			for k := range 3 {
+				stream := fmt.Sprint("s", k)
+				if round == 0 {
+					st.CreateLogStream(sc, g, stream)
+				}
+				evs := make([]store.InputEvent, 400)
+				for i := range evs {
+					j := round*400 + i
+					ts := now - 3_600_000 + int64(j)*1000 + int64(k*300+gi*100)
+					evs[i] = store.InputEvent{Timestamp: ts, Message: fmt.Sprintf(forms[(j*(k+1)+gi)%len(forms)], i*7%101, (i+k)%3)}
+				}
+				if _, err := st.PutLogEvents(sc, g, stream, evs); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if round < 2 { // the last round stays in the head
+				if err := st.Seal(); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 	}
-	left := 0 // events that came without their message
-	err = st.ScanQuery(context.Background(), sc, "g", store.ScanQuery{Range: store.AllTime, JSONOnly: true}, func(e *store.FilteredEvent) bool {
-		if e.Message == "" && e.Size > 0 {
-			left++
+	// A group whose only events without JSON come last, in a segment:
+	// counted when its scan ends, before the next group's events.
+	if err := st.CreateLogGroup(sc, "g3", store.GroupOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	st.CreateLogStream(sc, "g3", "s")
+	evs := make([]store.InputEvent, 50)
+	for i := range evs {
+		evs[i] = store.InputEvent{Timestamp: now - 60_000 + int64(i), Message: fmt.Sprintf(`{"a":%d,"b":"z%d"}`, i, i%2)}
+		if i >= 45 {
+			evs[i].Message = "a=1 b=z1"
 		}
-		return true
-	})
-	if err != nil || left == 0 {
-		t.Fatalf("JSONOnly scan left out %d messages (%v)", left, err)
+	}
+	if _, err := st.PutLogEvents(sc, "g3", "s", evs); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	// Left out: without a message (JSONOnly), or skipped and counted
+	// (Skipped); either way every event and byte is accounted for.
+	var all, left, sum int64
+	var skipped store.Skipped
+	for _, skip := range []bool{false, true} {
+		q := store.ScanQuery{Range: store.AllTime, JSONOnly: true}
+		if skip {
+			q.Skipped = func(s store.Skipped) { skipped.Add(s) }
+		}
+		var n, size int64
+		err = st.ScanQuery(context.Background(), sc, "g", q, func(e *store.FilteredEvent) bool {
+			if e.Message == "" && e.Size > 0 {
+				left++
+			}
+			n, size = n+1, size+int64(e.Size)
+			return true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !skip {
+			all, sum = n, size
+		} else if n+skipped.Events != all || size+skipped.Bytes != sum {
+			t.Errorf("skipping scan: %d events, %d bytes and skipped %+v; all %d events, %d bytes", n, size, skipped, all, sum)
+		}
+	}
+	if left == 0 || skipped.Events == 0 || left < skipped.Events {
+		t.Fatalf("JSONOnly scans left out %d messages, skipped %d events", left, skipped.Events)
 	}
 	skip, _ := New(Options{Source: st})
 	defer skip.Close()
+	skip1, _ := New(Options{Source: st, Parallel: 1}) // each group in one piece
+	defer skip1.Close()
 	plain, _ := New(Options{Source: plainSource{st}})
 	defer plain.Close()
 	for _, src := range []string{
 		"stats count(*) as n, sum(a) as s, pct(a, 90) as p by b",
+		"stats count(*) as n by b",
+		"stats count(*), count(a)",
 		"filter a > 50 | stats count(*) by b",
 		`filter b = "x1" | stats count(*), avg(a)`,
 		"fields a, b | filter ispresent(a) | sort a desc | limit 20",
@@ -82,19 +136,25 @@ func TestJSONOnlyScan(t *testing.T) {
 		if !q.ReadsOnlyJSON() {
 			t.Fatalf("%s: ReadsOnlyJSON false", src)
 		}
-		var res [2]Results
-		for i, m := range []*Manager{skip, plain} {
-			id, err := m.Start(StartInput{Scope: sc, Groups: []string{"g"}, Start: 0, End: now + 1, Query: q})
-			if err != nil {
-				t.Fatal(err)
+		// g3 first: its blanks, counted last, come before g's events;
+		// g first: its streams' first blanks are counted early.
+		for _, groups := range [][]string{{"g3", "g", "g2"}, {"g", "g2", "g3"}} {
+			var res [3]Results
+			for i, m := range []*Manager{plain, skip, skip1} {
+				id, err := m.Start(StartInput{Scope: sc, Groups: groups, Start: 0, End: now + 1, Query: q})
+				if err != nil {
+					t.Fatal(err)
+				}
+				res[i] = wait(t, m, id, Complete, Failed)
 			}
-			res[i] = wait(t, m, id, Complete, Failed)
-		}
-		if res[0].Status != Complete || !slices.EqualFunc(res[0].Rows, res[1].Rows, slices.Equal) || res[0].Stats != res[1].Stats {
-			t.Errorf("%s:\n got %+v\nwant %+v", src, res[0], res[1])
-		}
-		if len(res[1].Rows) == 0 {
-			t.Errorf("%s: no rows", src)
+			for _, got := range res[1:] {
+				if got.Status != Complete || !slices.EqualFunc(got.Rows, res[0].Rows, slices.Equal) || got.Stats != res[0].Stats {
+					t.Errorf("%s over %v:\n got %+v\nwant %+v", src, groups, got, res[0])
+				}
+			}
+			if len(res[0].Rows) == 0 {
+				t.Errorf("%s: no rows", src)
+			}
 		}
 	}
 	for src, want := range map[string]bool{

@@ -67,3 +67,113 @@ func TestBlankStats(t *testing.T) {
 		}
 	}
 }
+
+// TestAddBlanks checks Run.AddBlanks against Add of every event: blank
+// events are handed over as the store hands them (store.ScanQuery.Skipped):
+// the events come from streams merged by key, and a stream's blanks are
+// counted once that stream moves past them, which can be before events
+// of other streams that come before them.
+func TestAddBlanks(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	var evs []Event
+	for i := range 3000 {
+		e := Event{Timestamp: int64(1_767_225_600_000 + i*1000), Seq: uint64(i + 1), Size: 50 + r.IntN(50)}
+		switch {
+		case i < 4: // groups before the group of nulls
+			e.Message = fmt.Sprintf(`{"a":%d,"b":"first%d"}`, i, i)
+		case r.IntN(3) == 0:
+			e.Message = fmt.Sprintf(`{"a":%d,"b":"x%d"}`, r.IntN(100), r.IntN(40))
+		case r.IntN(8) == 0:
+			e.Message = fmt.Sprintf(`{"a":null,"c":%d}`, r.IntN(5))
+		}
+		evs = append(evs, e)
+	}
+	for _, src := range []string{
+		"stats count(*) as n, count(a) as na, sum(a), pct(a, 90) by b",
+		"stats count(*), sum(a)",
+		"stats count(*) as n by b | sort n desc | limit 3",
+		"stats count(a) by b",
+	} {
+		q, err := ParseInsights(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !q.Blanks() {
+			t.Fatalf("%s: not Blanks", src)
+		}
+		want := addAll(t, q, evs, 1)
+		for _, streams := range []int{1, 3, 8} {
+			if got := addAll(t, q, evs, streams); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s, %d streams:\nAddBlanks %+v\n      Add %+v", src, streams, *got, *want)
+			}
+		}
+	}
+}
+
+// addAll runs q over evs. With streams > 1, the events are dealt to that
+// many streams at random and blanks go to AddBlanks as the store gives
+// them; with 1, every event goes to Add.
+func addAll(t *testing.T, q *Insights, evs []Event, streams int) *Result {
+	t.Helper()
+	run := q.NewRun(RunOptions{})
+	if streams == 1 {
+		for i := range evs {
+			if err := run.Add(&evs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := run.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	r := rand.New(rand.NewPCG(uint64(streams), 1))
+	of := make([][]*Event, streams)
+	for i := range evs {
+		k := r.IntN(streams)
+		of[k] = append(of[k], &evs[i])
+	}
+	// pass counts a stream's blanks up to its next event with a message.
+	pass := func(k int) {
+		var n, bytes int64
+		var first *Event
+		for len(of[k]) > 0 && of[k][0].Message == "" {
+			e := of[k][0]
+			if first == nil {
+				first = e
+			}
+			n, bytes = n+1, bytes+int64(e.Size)
+			of[k] = of[k][1:]
+		}
+		if n > 0 {
+			if err := run.AddBlanks(n, bytes, first.Timestamp, first.Seq); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for k := range of {
+		pass(k)
+	}
+	for {
+		k := -1
+		for j := range of {
+			if len(of[j]) > 0 && (k < 0 || of[j][0].before(of[k][0].Timestamp, of[k][0].Seq)) {
+				k = j
+			}
+		}
+		if k < 0 {
+			break
+		}
+		if err := run.Add(of[k][0]); err != nil {
+			t.Fatal(err)
+		}
+		of[k] = of[k][1:]
+		pass(k)
+	}
+	res, err := run.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}

@@ -464,6 +464,7 @@ type Run struct {
 	scratch *row
 	terms   []string
 	blank   *statsStage // plan.blankStats: the first stage, which takes blank events
+	pending blanks      // given to AddBlanks, not yet counted (insights_blank.go)
 	res     Result
 	n       uint64
 	err     error
@@ -524,6 +525,11 @@ func (r *Run) Add(e *Event) error {
 	if r.done {
 		return errors.New("query: Add after Finish")
 	}
+	if r.pending.n > 0 && !e.before(r.pending.ts, r.pending.seq) {
+		if r.flushBlanks(); r.err != nil {
+			return r.err
+		}
+	}
 	r.res.Scanned++
 	if e.Size > 0 { // the source's length of the message, which may be given projected (JSONFields)
 		r.res.Bytes += int64(e.Size)
@@ -535,7 +541,7 @@ func (r *Run) Add(e *Event) error {
 	if !r.mayMatch(e.Message) {
 		return nil
 	}
-	if e.Message == "" && r.blank != nil && r.blank.addBlank() {
+	if e.Message == "" && r.blank != nil && r.blank.addBlanks(1) {
 		r.res.Matched++ // the counter before the stats
 		return nil
 	}
@@ -615,6 +621,9 @@ func (r *Run) Finish() (*Result, error) {
 		return nil, r.err
 	}
 	if !r.done {
+		if r.flushBlanks(); r.err != nil {
+			return nil, r.err
+		}
 		r.done = true
 		if err := r.head.finish(); err != nil {
 			r.err = err
@@ -655,6 +664,12 @@ func (r *Run) Merge(o *Run) error {
 		return errors.New("query: Merge of runs of different or unmergeable queries")
 	case r.done || o.done:
 		return errors.New("query: Merge after Finish")
+	}
+	r.flushBlanks() // before o's events
+	o.flushBlanks()
+	if r.err != nil || o.err != nil {
+		r.err = errors.Join(r.err, o.err)
+		return r.err
 	}
 	r.res.Scanned += o.res.Scanned
 	r.res.Bytes += o.res.Bytes

@@ -106,9 +106,9 @@ func (s *statsStage) cachedGroup(v Value) *statsGroup {
 	return nil
 }
 
-// addBlank adds a row without fields (plan.blankStats) once the group of
-// such rows exists, and reports whether it did: only count(*) changes.
-func (s *statsStage) addBlank() bool {
+// addBlanks adds n rows without fields (plan.blankStats) once the group
+// of such rows exists, and reports whether it did: only count(*) changes.
+func (s *statsStage) addBlanks(n int64) bool {
 	g := s.nullGroup
 	if len(s.c.by) == 0 {
 		g = s.last // the only group
@@ -118,7 +118,7 @@ func (s *statsStage) addBlank() bool {
 	}
 	for _, st := range g.states {
 		if c, ok := st.(*countState); ok && c.star {
-			c.n++
+			c.n += n
 		}
 	}
 	return true

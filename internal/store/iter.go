@@ -31,6 +31,8 @@ type readCtx struct {
 	noMessages      bool              // segment events may come without messages
 	jsonOnly        bool              // segment events may come without messages that are not JSON objects
 	jsonFields      []string          // and JSON messages projected onto these top-level keys
+	skipJSONOnly    bool              // segment events left without messages by jsonOnly are skipped
+	skipped         segment.Skipped   // and counted here, until ScanQuery reports them
 	prefetch        bool              // the read scans on: segment cursors read ahead
 	cancel          chan struct{}     // closed when the read ends (drops read-aheads not started)
 	incomplete      atomic.Bool       // a segment failed and was quarantined
@@ -88,7 +90,7 @@ func (rc *readCtx) newStreamIter(st *stream, v view, segs []*segFile, lo, hi Key
 		if !ok || ss.LastTimestamp < lo.Timestamp || ss.FirstTimestamp > hi.Timestamp || f.quarantined.Load() {
 			continue
 		}
-		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms, Need: rc.need, NeedOrBackslash: rc.needOrBackslash, NoMessages: rc.noMessages, JSONOnly: rc.jsonOnly, JSONFields: rc.jsonFields, Prefetch: rc.prefetch, Cancel: rc.cancel}
+		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms, Need: rc.need, NeedOrBackslash: rc.needOrBackslash, NoMessages: rc.noMessages, JSONOnly: rc.jsonOnly, JSONFields: rc.jsonFields, SkipJSONOnly: rc.skipJSONOnly, Prefetch: rc.prefetch, Cancel: rc.cancel}
 		switch {
 		case hi.Seq == 0 && hi.Timestamp != 0: // (End 0 would mean no bound)
 			q.End = hi.Timestamp // no event has sequence number 0
@@ -197,22 +199,26 @@ func (x *segSource) fill() {
 				continue
 			}
 			if !x.lo.Less(k) {
-				return
+				break
 			}
 		} else {
 			if !x.lo.Less(k) {
 				continue
 			}
 			if !k.Less(x.hi) {
-				return
+				break
 			}
 		}
 		x.ev = Event{Timestamp: e.Timestamp, Ingestion: e.Ingestion, Seq: e.Seq, Message: e.Message}
 		x.sz = x.c.MessageSize()
 		x.ok = true
-		return
+		break
 	}
-	if err := x.c.Err(); err != nil {
+	if x.rc.skipJSONOnly {
+		// The cursor's range is the window (ScanQuery): what it skipped lies within.
+		x.rc.skipped.Add(x.c.TakeSkipped())
+	}
+	if err := x.c.Err(); err != nil && !x.ok {
 		x.rc.segmentFailed(x.f, err)
 	}
 }

@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"github.com/logpond/logpond/internal/store/segment"
+)
 
 // ScanQuery selects the events of a Scan.
 type ScanQuery struct {
@@ -35,7 +39,19 @@ type ScanQuery struct {
 	// may then come as its projection onto them (segment.Query.JSONFields).
 	// FilteredEvent.Size is still the length of the whole message.
 	JSONFields []string
+	// Skipped, with JSONOnly in a forward scan, is given the events from segments that
+	// JSONOnly left without messages instead of fn: their count, bytes and
+	// smallest Key (segment.Skipped). It is called on fn's goroutine, before
+	// fn is given any event after them, and what it reports comes after
+	// every event fn was given before. Other
+	// events (head events, and those of cached blocks) still go to fn. A
+	// caller that gets the same result from an event without a message
+	// whatever its place (query.Run.AddBlanks) saves their passage.
+	Skipped func(Skipped)
 }
+
+// Skipped counts events a scan passed over (ScanQuery.Skipped).
+type Skipped = segment.Skipped
 
 // Scan calls fn for every event of the group within r, in ascending Key
 // order across its streams, until fn returns false or ctx ends. Streams are
@@ -61,6 +77,9 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 	defer gr.close()
 	lo, hi := q.Range.window(gr.cutoff, nil, q.Backward)
 	rc := &readCtx{s: s, terms: checkableTerms(q.Terms), need: q.Terms, noMessages: q.NoMessages, jsonOnly: q.JSONOnly, jsonFields: q.JSONFields}
+	// Cursors' ranges are timestamps; the window must be too, for what
+	// they skip to lie within it (it always is here: no continuation key).
+	rc.skipJSONOnly = q.JSONOnly && q.Skipped != nil && !q.Backward && lo.Seq == 0 && (hi.Seq == 0 || hi.Timestamp == maxTimestamp)
 	if len(q.Terms) == 0 {
 		rc.need, rc.needOrBackslash = q.TermsUnlessEscaped, true
 	}
@@ -71,12 +90,19 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 		if n++; n%4096 == 0 && ctx.Err() != nil {
 			return false
 		}
+		if rc.skipped.Events > 0 {
+			q.Skipped(rc.skipped)
+			rc.skipped = Skipped{}
+		}
 		fe.Event, fe.Size = *e, size
 		if fe.StreamID != st.meta.ID || fe.Stream != st.meta.Name {
 			fe.Stream, fe.StreamID = st.meta.Name, st.meta.ID
 		}
 		return fn(&fe)
 	})
+	if rc.skipped.Events > 0 {
+		q.Skipped(rc.skipped)
+	}
 	return ctx.Err()
 }
 

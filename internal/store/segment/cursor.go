@@ -37,6 +37,11 @@ type Query struct {
 	// only, when the caller's reading of them cannot tell the difference
 	// (project.go). MessageSize is still the length of the whole message.
 	JSONFields []string
+	// SkipJSONOnly, with JSONOnly, passes over the events whose messages
+	// JSONOnly left out instead of returning them; Cursor.TakeSkipped
+	// counts them. Events of blocks taken whole from the cache are all
+	// returned.
+	SkipJSONOnly bool
 	// Need are substrings that every wanted message contains, like Terms,
 	// but also those without bloom keys: an event whose template shows
 	// that it lacks one is skipped without its message being rebuilt
@@ -63,6 +68,27 @@ type CursorStats struct {
 	BlocksSkipped int // blocks ruled out by their bloom filter
 	BloomReads    int // reads of bloom filters from the file
 	EventsSkipped int // left out by Query.Need
+}
+
+// Skipped counts the events a Cursor passed over (Query.SkipJSONOnly):
+// how many, their message bytes (as MessageSize would have given them),
+// and the smallest (timestamp, sequence) among them.
+type Skipped struct {
+	Events, Bytes int64
+	FirstTS       int64
+	FirstSeq      uint64
+}
+
+// Add adds the events of o to s.
+func (s *Skipped) Add(o Skipped) {
+	if o.Events == 0 {
+		return
+	}
+	if s.Events == 0 || o.FirstTS < s.FirstTS || o.FirstTS == s.FirstTS && o.FirstSeq < s.FirstSeq {
+		s.FirstTS, s.FirstSeq = o.FirstTS, o.FirstSeq
+	}
+	s.Events += o.Events
+	s.Bytes += o.Bytes
 }
 
 // Cursor iterates the events of one stream of a segment in (timestamp,
@@ -97,6 +123,8 @@ type Cursor struct {
 	noMsgs   bool
 	jsonOnly bool
 	fields   []string // Query.JSONFields
+	skipJSON bool     // Query.SkipJSONOnly
+	skipped  Skipped
 	need     *needSet
 	prefetch bool
 	cancel   <-chan struct{}
@@ -116,7 +144,7 @@ const bloomBatch = 1 << 20
 // Cursor returns a cursor over the events of q.Stream with timestamps in
 // [q.Start, q.End). A stream the segment does not hold gives no events.
 func (r *Reader) Cursor(q Query) *Cursor {
-	c := &Cursor{r: r, start: q.Start, end: q.End, backward: q.Backward, stream: q.Stream, noMsgs: q.NoMessages, jsonOnly: q.JSONOnly, fields: q.JSONFields}
+	c := &Cursor{r: r, start: q.Start, end: q.End, backward: q.Backward, stream: q.Stream, noMsgs: q.NoMessages, jsonOnly: q.JSONOnly, fields: q.JSONFields, skipJSON: q.JSONOnly && q.SkipJSONOnly}
 	if c.end == 0 {
 		c.end = math.MaxInt64
 	}
@@ -164,6 +192,10 @@ func (c *Cursor) Next() bool {
 				c.stats.EventsSkipped++
 				continue
 			}
+			if c.skipJSON && c.blk.sizes != nil && c.blk.offs[j] == c.blk.offs[j+1] {
+				c.skip(j) // a message JSONOnly left out (a JSON one is never empty)
+				continue
+			}
 			c.ev = c.blk.event(c.blkStrm, j)
 			c.size = len(c.ev.Message)
 			if c.blk.sizes != nil {
@@ -187,6 +219,12 @@ func (c *Cursor) Next() bool {
 		}
 	}
 	return false
+}
+
+// skip counts event j of the current block as skipped.
+func (c *Cursor) skip(j int) {
+	b := c.blk
+	c.skipped.Add(Skipped{Events: 1, Bytes: int64(b.sizes[j]), FirstTS: b.ts[j], FirstSeq: b.seq[j]})
 }
 
 // loadNext loads the next candidate block that the bloom filters allow.
@@ -316,6 +354,14 @@ func (c *Cursor) Event() Event { return c.ev }
 // blocks read without messages it is the block's message bytes shared out
 // evenly (the sizes of a block's events add up to its exact total).
 func (c *Cursor) MessageSize() int { return c.size }
+
+// TakeSkipped returns what the cursor has passed over since the last call
+// (Query.SkipJSONOnly).
+func (c *Cursor) TakeSkipped() Skipped {
+	s := c.skipped
+	c.skipped = Skipped{}
+	return s
+}
 
 // Err returns the error that stopped the cursor, if any: a
 // *CorruptionError, ErrClosed or an I/O error.
