@@ -50,6 +50,7 @@ type serverConfig struct {
 	headMaxBytes int64
 	sealInterval time.Duration
 	cacheBytes   int64
+	readMemory   int64
 	memoryLimit  int64
 }
 
@@ -71,6 +72,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Int64Var(&cfg.headMaxBytes, "head-max-bytes", 0, "seal the in-memory head into segment files at this many message bytes (0: 32 MiB; writers wait while it holds twice that)")
 	fs.DurationVar(&cfg.sealInterval, "seal-interval", 0, "seal the head at least this often (0: 5m)")
 	fs.Int64Var(&cfg.cacheBytes, "cache-bytes", 0, "cache of decompressed segment blocks (0: 64 MiB)")
+	fs.Int64Var(&cfg.readMemory, "read-memory", 0, "decoded segment blocks one read (scan, search page, listing) holds at once, in bytes; past it, blocks are dropped and decoded again (0: 32 MiB)")
 	fs.Int64Var(&cfg.memoryLimit, "memory-limit", -1, "soft limit of the Go heap in bytes, at which garbage collection works harder (-1: from the store's bounds, 256 MiB by default; 0: none; GOMEMLIMIT, if set, wins)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -103,6 +105,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	opts := server.Options{DataDir: cfg.dataDir, Logger: logger, DefaultAccount: cfg.account}
 	opts.Store.HeadMaxBytes, opts.Store.SealInterval, opts.Store.CacheBytes = cfg.headMaxBytes, cfg.sealInterval, cfg.cacheBytes
+	opts.Store.ReadMemory = cfg.readMemory
 	switch cfg.authMode {
 	case "none":
 		opts.NoAuth = true

@@ -37,6 +37,7 @@ type readCtx struct {
 	cancel          chan struct{}     // closed when the read ends (drops read-aheads not started)
 	incomplete      atomic.Bool       // a segment failed and was quarantined
 	cursors         []*segment.Cursor // of a scan, parked when it ends
+	mem             readMemory        // the blocks its cursors hold (budget.go)
 }
 
 // scanning makes rc a scan whose segment cursors read ahead; call the
@@ -50,6 +51,9 @@ func (rc *readCtx) scanning() func() {
 			c.Park()
 		}
 		close(rc.cancel)
+		if testReadEnded != nil {
+			testReadEnded(&rc.mem)
+		}
 	}
 }
 
@@ -187,6 +191,14 @@ type segSource struct {
 	ev       Event
 	sz       int
 	ok       bool
+	// In readMemory's list of sources holding blocks, most recently
+	// used first: what it holds, and the cursor's block loads and
+	// reloads when that was measured.
+	held       int64
+	loads      int
+	reloads    int
+	prev, next *segSource
+	listed     bool
 }
 
 func (x *segSource) fill() {
@@ -217,6 +229,9 @@ func (x *segSource) fill() {
 	if x.rc.skipJSONOnly {
 		// The cursor's range is the window (ScanQuery): what it skipped lies within.
 		x.rc.skipped.Add(x.c.TakeSkipped())
+	}
+	if m := &x.rc.mem; m.budget > 0 && (m.head != x || x.c.Loads() != x.loads || !x.ok) {
+		m.used(x)
 	}
 	if err := x.c.Err(); err != nil && !x.ok {
 		x.rc.segmentFailed(x.f, err)

@@ -20,6 +20,7 @@ type storeMetrics struct {
 	expiredSegments, quarantined *metrics.Counter
 	sealSeconds, mergeSeconds    *metrics.Histogram
 	headWaits, headBusy          *metrics.Counter
+	readReleases                 *metrics.Counter
 }
 
 func newStoreMetrics(set *metrics.Set, s *Store) *storeMetrics {
@@ -45,6 +46,7 @@ func newStoreMetrics(set *metrics.Set, s *Store) *storeMetrics {
 		quarantined:     set.NewCounter("logpond_quarantined_segments_total"),
 		headWaits:       set.NewCounter("logpond_head_full_waits_total"),
 		headBusy:        set.NewCounter("logpond_head_full_rejections_total"),
+		readReleases:    set.NewCounter("logpond_read_block_releases_total"),
 	}
 	for level := 0; level <= maxMergeLevel; level++ {
 		set.NewGauge(fmt.Sprintf(`logpond_segments{level="%d"}`, level), func() float64 { n, _ := s.segmentFigures(level); return float64(n) })

@@ -97,7 +97,7 @@ func (s *Store) GetLogEvents(sc Scope, groupName, streamName string, q GetQuery)
 	defer releaseSegs(segs)
 	lo, hi := q.Range.window(cutoff, q.From, q.Backward)
 	limit := pageLimit(q.Limit)
-	rc := &readCtx{s: s}
+	rc := s.newReadCtx()
 	c := rc.newStreamIter(st, v, segs, lo, hi, q.Backward)
 	var out []Event
 	size := 0
@@ -182,7 +182,7 @@ func (s *Store) FilterLogEvents(sc Scope, groupName string, q FilterQuery) (res 
 	}
 	defer gr.close()
 	lo, hi := q.Range.window(gr.cutoff, q.After, q.Backward)
-	rc := &readCtx{s: s}
+	rc := s.newReadCtx()
 	defer rc.scanning()()
 	if q.Match != nil {
 		rc.terms, rc.need = checkableTerms(q.Terms), q.Terms

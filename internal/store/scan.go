@@ -76,7 +76,8 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 	}
 	defer gr.close()
 	lo, hi := q.Range.window(gr.cutoff, nil, q.Backward)
-	rc := &readCtx{s: s, terms: checkableTerms(q.Terms), need: q.Terms, noMessages: q.NoMessages, jsonOnly: q.JSONOnly, jsonFields: q.JSONFields}
+	rc := s.newReadCtx()
+	rc.terms, rc.need, rc.noMessages, rc.jsonOnly, rc.jsonFields = checkableTerms(q.Terms), q.Terms, q.NoMessages, q.JSONOnly, q.JSONFields
 	// Cursors' ranges are timestamps; the window must be too, for what
 	// they skip to lie within it (it always is here: no continuation key).
 	rc.skipJSONOnly = q.JSONOnly && q.Skipped != nil && !q.Backward && lo.Seq == 0 && (hi.Seq == 0 || hi.Timestamp == maxTimestamp)

@@ -71,6 +71,11 @@ type Options struct {
 	// CacheBytes bounds the cache of decompressed segment blocks shared by
 	// all reads. 0: 64 MiB.
 	CacheBytes int64
+	// ReadMemory bounds the decoded segment blocks one read (a scan, a
+	// search page, a listing) holds at once, in bytes: past it, the
+	// streams used least recently drop theirs and decode them again when
+	// the read comes back to them (budget.go). 0: 32 MiB.
+	ReadMemory int64
 	// MaxSegmentBytes stops merging segments whose inputs would be larger.
 	// 0: 1 GiB.
 	MaxSegmentBytes int64
@@ -91,6 +96,7 @@ const (
 	DefaultHeadMaxBytes     = 32 << 20
 	defaultSealInterval     = 5 * time.Minute
 	DefaultCacheBytes       = 64 << 20
+	DefaultReadMemory       = 32 << 20
 	defaultMaxSegmentBytes  = 1 << 30
 	defaultMaintainInterval = time.Second
 )
@@ -104,6 +110,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.CacheBytes <= 0 {
 		o.CacheBytes = DefaultCacheBytes
+	}
+	if o.ReadMemory <= 0 {
+		o.ReadMemory = DefaultReadMemory
 	}
 	if o.MaxSegmentBytes <= 0 {
 		o.MaxSegmentBytes = defaultMaxSegmentBytes

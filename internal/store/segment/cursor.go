@@ -68,6 +68,7 @@ type CursorStats struct {
 	BlocksSkipped int // blocks ruled out by their bloom filter
 	BloomReads    int // reads of bloom filters from the file
 	EventsSkipped int // left out by Query.Need
+	Reloads       int // blocks decoded again after Release
 }
 
 // Skipped counts the events a Cursor passed over (Query.SkipJSONOnly):
@@ -132,6 +133,10 @@ type Cursor struct {
 	spare    *Block       // a block without messages the cursor is done with, to reuse
 	err      error
 	allBlock bool // iterate every block regardless of stream (Merge)
+	// released: Release dropped blk, which Next decodes again and resumes
+	// at events [relI, relEnd).
+	released     bool
+	relI, relEnd int
 
 	blooms           []byte // bloom filters of blocks [bloomLo, bloomHi)
 	bloomLo, bloomHi int
@@ -179,6 +184,9 @@ func (r *Reader) allEvents() *Cursor {
 // Next advances to the next event and reports whether there is one. It
 // returns false at the end and after an error; see Err.
 func (c *Cursor) Next() bool {
+	if c.released && !c.reload() {
+		return false
+	}
 	for c.err == nil {
 		if c.blk != nil && c.i < c.iend {
 			j := c.i
@@ -219,6 +227,50 @@ func (c *Cursor) Next() bool {
 		}
 	}
 	return false
+}
+
+// Release drops the blocks the cursor holds, decoded or being read ahead,
+// and keeps its place: the next Next decodes its current block again
+// (Stats().Reloads) and goes on from there. A released cursor reads no
+// more ahead. The current Event's Message shares the dropped block's
+// memory, which it keeps alive: copy it to free the block.
+func (c *Cursor) Release() {
+	for _, p := range c.ahead {
+		p.state.CompareAndSwap(raWaiting, raTaken) // dropped unless started
+	}
+	c.ahead, c.prefetch, c.spare = nil, false, nil
+	if c.blk != nil && c.i < c.iend {
+		c.released, c.relI, c.relEnd = true, c.i, c.iend
+	}
+	c.blk = nil
+}
+
+// reload decodes again the block Release dropped.
+func (c *Cursor) reload() bool {
+	c.released = false
+	b, err := c.decode(c.cur, nil)
+	if err != nil {
+		c.err = err
+		return false
+	}
+	c.blk, c.i, c.iend = b, c.relI, c.relEnd
+	c.stats.BlocksRead++
+	c.stats.Reloads++
+	return true
+}
+
+// HeldBytes estimates the memory of the blocks the cursor holds: its
+// current block, and those it reads ahead (by their message bytes).
+func (c *Cursor) HeldBytes() int64 {
+	var n int64
+	if c.blk != nil {
+		n = int64(c.blk.Size())
+	}
+	for _, p := range c.ahead {
+		e := &c.r.blocks[p.block]
+		n += int64(e.msgBytes) + 28*int64(e.count)
+	}
+	return n
 }
 
 // skip counts event j of the current block as skipped.
@@ -366,6 +418,9 @@ func (c *Cursor) TakeSkipped() Skipped {
 // Err returns the error that stopped the cursor, if any: a
 // *CorruptionError, ErrClosed or an I/O error.
 func (c *Cursor) Err() error { return c.err }
+
+// Loads returns the blocks the cursor has loaded so far (Stats().BlocksRead).
+func (c *Cursor) Loads() int { return c.stats.BlocksRead }
 
 // Stats returns what the cursor has done so far.
 func (c *Cursor) Stats() CursorStats { return c.stats }
