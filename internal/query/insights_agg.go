@@ -82,7 +82,16 @@ type countState struct {
 }
 
 func (s *countState) add(n *aggNode, r *row) {
-	if s.star || n.args[0].eval(r).k != kNull {
+	if s.star {
+		s.n++
+		return
+	}
+	s.addV(n.args[0].eval(r))
+}
+
+// addV adds the argument's value v (for count(*), any).
+func (s *countState) addV(v Value) {
+	if s.star || v.k != kNull {
 		s.n++
 	}
 }
@@ -94,8 +103,10 @@ type sumState struct {
 	any bool
 }
 
-func (s *sumState) add(n *aggNode, r *row) {
-	if f, ok := n.args[0].eval(r).num(); ok {
+func (s *sumState) add(n *aggNode, r *row) { s.addV(n.args[0].eval(r)) }
+
+func (s *sumState) addV(v Value) {
+	if f, ok := v.num(); ok {
 		s.sum += f
 		s.any = true
 	}
@@ -119,8 +130,10 @@ type avgState struct {
 	n   int64
 }
 
-func (s *avgState) add(n *aggNode, r *row) {
-	if f, ok := n.args[0].eval(r).num(); ok {
+func (s *avgState) add(n *aggNode, r *row) { s.addV(n.args[0].eval(r)) }
+
+func (s *avgState) addV(v Value) {
+	if f, ok := v.num(); ok {
 		s.sum += f
 		s.n++
 	}
@@ -146,8 +159,10 @@ type stddevState struct {
 	mean, m2 float64
 }
 
-func (s *stddevState) add(n *aggNode, r *row) {
-	f, ok := n.args[0].eval(r).num()
+func (s *stddevState) add(n *aggNode, r *row) { s.addV(n.args[0].eval(r)) }
+
+func (s *stddevState) addV(v Value) {
+	f, ok := v.num()
 	if !ok {
 		return
 	}
@@ -192,8 +207,9 @@ type extremeState struct {
 	bf   float64
 }
 
-func (s *extremeState) add(n *aggNode, r *row) {
-	v := n.args[0].eval(r)
+func (s *extremeState) add(n *aggNode, r *row) { s.addV(n.args[0].eval(r)) }
+
+func (s *extremeState) addV(v Value) {
 	f, ok := v.num()
 	if !ok {
 		return
@@ -295,8 +311,9 @@ type distinctState struct {
 
 const maxExactDistinct = 512
 
-func (s *distinctState) add(n *aggNode, r *row) {
-	v := n.args[0].eval(r)
+func (s *distinctState) add(n *aggNode, r *row) { s.addV(n.args[0].eval(r)) }
+
+func (s *distinctState) addV(v Value) {
 	if v.k == kNull {
 		return
 	}
@@ -409,8 +426,9 @@ const (
 	pctAccuracy = 0.01
 )
 
-func (s *pctState) add(n *aggNode, r *row) {
-	v := evalNode(n.args[0], r)
+func (s *pctState) add(n *aggNode, r *row) { s.addV(evalNode(n.args[0], r)) }
+
+func (s *pctState) addV(v Value) {
 	f, ok := v.n, v.k == kNumber // the usual case, without the call of num
 	if !ok {
 		f, ok = v.num()

@@ -16,13 +16,17 @@ func TestBlankStats(t *testing.T) {
 	var evs []Event
 	for i := range 3000 {
 		e := Event{Timestamp: int64(1_767_225_600_000 + i*1000), Seq: uint64(i + 1), Size: 50 + r.IntN(50)}
-		switch r.IntN(4) {
+		switch r.IntN(6) {
 		case 0, 1:
 			// blank: what a JSON-only read gives for a message that is not a JSON object
 		case 2:
 			e.Message = fmt.Sprintf(`{"a":%d,"b":"x%d"}`, r.IntN(100), r.IntN(3))
 		case 3:
 			e.Message = fmt.Sprintf(`{"a":null,"c":%d}`, r.IntN(5))
+		case 4: // for the general walk: escapes, duplicates, text, nesting
+			e.Message = []string{`{"a":"12","b":"x"1"}`, `{"a":1,"a":2,"b":"x1"}`, `{"a":null,"a":7}`, `{"a":"seven","b":true}`, `{"b":{"c":1},"a":-2.5e1}`, `{"a":[1],"b":null}`, `{"a":1,"b":"x2"`, `x=1`, ` {"b" : "x0" , "a" : 3 } `}[r.IntN(9)]
+		case 5:
+			e.Message = fmt.Sprintf(`{"b":"x%d","a":%d.5,"c":"é"}`, r.IntN(4), r.IntN(100))
 		}
 		evs = append(evs, e)
 	}
@@ -43,14 +47,14 @@ func TestBlankStats(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if q.plan.blankStats != want {
-			t.Errorf("%s: blankStats = %v, want %v", src, q.plan.blankStats, want)
+		if q.plan.blankStats != want || (q.plan.direct != nil) != want {
+			t.Errorf("%s: blankStats = %v, direct %v, want %v", src, q.plan.blankStats, q.plan.direct != nil, want)
 		}
 		var res [2]*Result
 		for i, blank := range []bool{true, false} {
 			run := q.NewRun(RunOptions{})
 			if !blank {
-				run.blank = nil
+				run.blank, run.direct = nil, nil
 			}
 			for j := range evs {
 				if err := run.Add(&evs[j]); err != nil {
@@ -63,7 +67,7 @@ func TestBlankStats(t *testing.T) {
 			}
 		}
 		if !reflect.DeepEqual(res[0], res[1]) {
-			t.Errorf("%s:\n with addBlank %+v\nwithout %+v", src, *res[0], *res[1])
+			t.Errorf("%s:\n with addBlanks and addDirect %+v\n             without %+v", src, *res[0], *res[1])
 		}
 	}
 }

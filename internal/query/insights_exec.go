@@ -54,6 +54,10 @@ type plan struct {
 	// nulls (or count(*)): an event without JSON fields (an empty message,
 	// onlyJSON) only counts, in the group of nulls (statsStage.addBlank).
 	blankStats bool
+	// direct, for a blankStats query whose JSON fields are all top-level:
+	// where its by item and aggregate arguments are among json.top, for
+	// Run.addDirect (insights_direct.go).
+	direct *directStats
 }
 
 // compiler resolves names to slots and checks what the grammar cannot.
@@ -296,6 +300,7 @@ func compile(src string, cmds []command) (*plan, error) {
 	}
 	pl.onlyJSON = pl.onlyJSON && pl.needsMsg
 	pl.blankStats = pl.onlyJSON && pl.blankStatsShape()
+	pl.direct = pl.directStats()
 	return pl, nil
 }
 
@@ -463,8 +468,9 @@ type Run struct {
 	coll    *collector
 	scratch *row
 	terms   []string
-	blank   *statsStage // plan.blankStats: the first stage, which takes blank events
-	pending blanks      // given to AddBlanks, not yet counted (insights_blank.go)
+	blank   *statsStage  // plan.blankStats: the first stage, which takes blank events
+	pending blanks       // given to AddBlanks, not yet counted (insights_blank.go)
+	direct  *directStats // plan.direct, which addDirect follows
 	res     Result
 	n       uint64
 	err     error
@@ -494,6 +500,7 @@ func (q *Insights) NewRun(o RunOptions) *Run {
 	r.head = r.stages[0]
 	if q.plan.blankStats {
 		r.blank = r.head.(*counter).next.(*statsStage)
+		r.direct = q.plan.direct
 	}
 	return r
 }
@@ -544,6 +551,9 @@ func (r *Run) Add(e *Event) error {
 	if e.Message == "" && r.blank != nil && r.blank.addBlanks(1) {
 		r.res.Matched++ // the counter before the stats
 		return nil
+	}
+	if r.direct != nil && r.addDirect(e) {
+		return r.err
 	}
 	arrival := r.n
 	if r.opts.NewestFirst {

@@ -181,16 +181,28 @@ func (s *statsStage) group(r *row) (*statsGroup, error) {
 		hi = tb.per.ceil(lo + 1)
 		s.byVals = append(s.byVals, timeValue(lo))
 	} else if len(s.c.by) == 1 {
-		v := evalNode(s.c.by[0].e, r)
-		if g := s.cachedGroup(v); g != nil {
-			return g, nil
-		}
-		s.byVals = append(s.byVals, v)
+		return s.groupOf(evalNode(s.c.by[0].e, r))
 	} else {
 		for _, it := range s.c.by {
 			s.byVals = append(s.byVals, evalNode(it.e, r))
 		}
 	}
+	return s.groupByVals(lo, hi)
+}
+
+// groupOf returns the group of the single by value v (no time bin), made
+// if new.
+func (s *statsStage) groupOf(v Value) (*statsGroup, error) {
+	if g := s.cachedGroup(v); g != nil {
+		return g, nil
+	}
+	s.byVals = append(s.byVals[:0], v)
+	return s.groupByVals(0, 0)
+}
+
+// groupByVals returns the group of s.byVals (a time bin [lo, hi) when
+// timeBy), made if new.
+func (s *statsStage) groupByVals(lo, hi int64) (*statsGroup, error) {
 	s.lo, s.hi = 0, 0
 	s.key = s.key[:0]
 	for _, v := range s.byVals {
