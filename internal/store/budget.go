@@ -35,7 +35,8 @@ func (s *Store) newReadCtx() *readCtx {
 // and the least recently used sources release theirs while the read holds
 // more than its budget.
 func (m *readMemory) used(x *segSource) {
-	if !x.ok { // at its end: it holds nothing more
+	if !x.ok { // at its end (of the window, if not of the cursor): it needs nothing more
+		x.c.Release()
 		m.held -= x.held
 		x.held = 0
 		m.unlink(x)
