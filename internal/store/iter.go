@@ -191,14 +191,15 @@ type segSource struct {
 	ev       Event
 	sz       int
 	ok       bool
-	// In readMemory's list of sources holding blocks, most recently
-	// used first: what it holds, and the cursor's block loads and
-	// reloads when that was measured.
+	// In readMemory's ring of sources holding blocks: what it holds, the
+	// cursor's block loads and reloads when that was measured, and
+	// whether it was advanced since the clock's hand last passed.
 	held       int64
 	loads      int
 	reloads    int
 	prev, next *segSource
 	listed     bool
+	marked     bool
 }
 
 func (x *segSource) fill() {
@@ -230,8 +231,11 @@ func (x *segSource) fill() {
 		// The cursor's range is the window (ScanQuery): what it skipped lies within.
 		x.rc.skipped.Add(x.c.TakeSkipped())
 	}
-	if m := &x.rc.mem; m.budget > 0 && (m.head != x || x.c.Loads() != x.loads || !x.ok) {
-		m.used(x)
+	if m := &x.rc.mem; m.budget > 0 {
+		x.marked = true
+		if x.c.Loads() != x.loads || !x.ok {
+			m.used(x)
+		}
 	}
 	if err := x.c.Err(); err != nil && !x.ok {
 		x.rc.segmentFailed(x.f, err)
