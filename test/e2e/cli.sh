@@ -298,6 +298,10 @@ healthz() {
 start_server() {
 	local log=$1 addr= i
 	shift
+	# The log exists before the server does: the background shell opens
+	# it only once scheduled, and reading it first failed the run (sed
+	# exits 2 on a missing file, and pipefail ends the script).
+	: >"$log"
 	"$tmp/logpond" server --listen 127.0.0.1:0 --data-dir "$tmp/data" "$@" 2>"$log" &
 	server_pid=$!
 	for ((i = 0; i < 300; i++)); do
