@@ -272,18 +272,22 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 	sq := store.ScanQuery{Range: store.TimeRange{Start: max(in.Start, start), End: min(in.End, end)}}
 	// scan gives fn the events of g within r; with blanks, it may give
 	// blanks the events it gives without a message instead (Run.AddBlanks).
-	scan := func(ctx context.Context, g string, r store.TimeRange, blanks func(store.Skipped), fn func(*store.FilteredEvent) bool) error {
+	// With batch, it may give batch events by the batch (Run.AddBatch).
+	scan := func(ctx context.Context, g string, r store.TimeRange, blanks func(store.Skipped), batch func(*store.ScanBatch) bool, fn func(*store.FilteredEvent) bool) error {
 		return m.opts.Source.Scan(ctx, in.Scope, g, r, nil, "", fn)
 	}
 	if qs, ok := m.opts.Source.(QuerySource); ok {
 		sq.Terms, sq.TermsUnlessEscaped = iq.IndexTerms(), iq.RequiredTerms()
 		sq.Backward, sq.NoMessages, sq.JSONOnly = iq.NewestFirst(), !iq.NeedsMessage(), iq.ReadsOnlyJSON()
 		sq.JSONFields = iq.JSONFields()
-		scan = func(ctx context.Context, g string, r store.TimeRange, blanks func(store.Skipped), fn func(*store.FilteredEvent) bool) error {
+		scan = func(ctx context.Context, g string, r store.TimeRange, blanks func(store.Skipped), batch func(*store.ScanBatch) bool, fn func(*store.FilteredEvent) bool) error {
 			q := sq
 			q.Range = r
 			if q.JSONOnly && !q.Backward && iq.Blanks() {
 				q.Skipped = blanks
+			}
+			if !q.Backward && iq.Batches() {
+				q.Batch = batch
 			}
 			return qs.ScanQuery(ctx, in.Scope, g, q, fn)
 		}
@@ -324,7 +328,30 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 					addErr = run.AddBlanks(s.Events, s.Bytes, s.FirstTS, s.FirstSeq)
 				}
 			}
-			err := scan(ctx, g, r, blanks, func(e *store.FilteredEvent) bool {
+			// progress checks the context and publishes partial results
+			// every 4096 events or so.
+			progress := func(k int) bool {
+				if n += k; n < 4096 {
+					return true
+				}
+				n = 0
+				if ctx.Err() != nil {
+					return false
+				}
+				if publish && time.Since(last) >= m.opts.PartialEvery {
+					last = time.Now()
+					m.publish(q, run.Snapshot(), float64(done+1))
+				}
+				return true
+			}
+			var qb query.Batch
+			batch := func(b *store.ScanBatch) bool {
+				if addErr == nil {
+					addErr = run.AddBatch(queryBatch(b, &qb))
+				}
+				return addErr == nil && progress(b.Len())
+			}
+			err := scan(ctx, g, r, blanks, batch, func(e *store.FilteredEvent) bool {
 				if addErr != nil {
 					return false
 				}
@@ -335,16 +362,7 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 				if newest && run.Enough() {
 					return false
 				}
-				if n++; n%4096 == 0 {
-					if ctx.Err() != nil {
-						return false
-					}
-					if publish && time.Since(last) >= m.opts.PartialEvery {
-						last = time.Now()
-						m.publish(q, run.Snapshot(), float64(done+1))
-					}
-				}
-				return true
+				return progress(1)
 			})
 			if addErr == nil {
 				addErr = run.FlushBlanks() // the next group's keys start over

@@ -44,7 +44,7 @@ func (r *Run) AddBlanks(n, bytes, ts int64, seq uint64) error {
 	r.res.Scanned += n
 	r.res.Bytes += bytes
 	r.n += uint64(n)
-	if r.blank.addBlanks(n) {
+	if r.blank.addBlanks(n, liveKey(ts, seq)) {
 		r.res.Matched += n
 		return nil
 	}
@@ -66,6 +66,9 @@ func (e *Event) before(ts int64, seq uint64) bool {
 // of those added so far (those of another log group).
 func (r *Run) FlushBlanks() error {
 	r.flushBlanks()
+	if r.stats != nil && r.err == nil {
+		r.stats.freeze() // the keys of what comes next start over
+	}
 	return r.err
 }
 
@@ -77,7 +80,7 @@ func (r *Run) flushBlanks() {
 		return
 	}
 	r.pending = blanks{}
-	if r.blank.addBlanks(p.n) {
+	if r.blank.addBlanks(p.n, liveKey(p.ts, p.seq)) {
 		r.res.Matched += p.n
 		return
 	}
@@ -86,7 +89,7 @@ func (r *Run) flushBlanks() {
 	if r.err = r.head.push(r.scratch); r.err != nil {
 		return
 	}
-	if r.blank.addBlanks(p.n - 1) {
+	if r.blank.addBlanks(p.n-1, liveKey(p.ts, p.seq)) {
 		r.res.Matched += p.n - 1
 	} else {
 		r.err = errors.New("query: blank events without their group")

@@ -85,6 +85,7 @@ func (r *Run) addDirect(e *Event) bool {
 		r.err = err
 		return true
 	}
+	g.see(liveKey(e.Timestamp, e.Seq))
 	for i, st := range g.states {
 		st.(valueAdder).addV(val(d.args[i]))
 	}

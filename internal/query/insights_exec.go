@@ -58,6 +58,9 @@ type plan struct {
 	// where its by item and aggregate arguments are among json.top, for
 	// Run.addDirect (insights_direct.go).
 	direct *directStats
+	// batch: how Run.AddBatch adds events, for queries with Batches
+	// (insights_batch.go).
+	batch *batchPlan
 }
 
 // compiler resolves names to slots and checks what the grammar cannot.
@@ -301,6 +304,7 @@ func compile(src string, cmds []command) (*plan, error) {
 	pl.onlyJSON = pl.onlyJSON && pl.needsMsg
 	pl.blankStats = pl.onlyJSON && pl.blankStatsShape()
 	pl.direct = pl.directStats()
+	pl.batch = pl.batchPlan()
 	return pl, nil
 }
 
@@ -471,10 +475,14 @@ type Run struct {
 	blank   *statsStage  // plan.blankStats: the first stage, which takes blank events
 	pending blanks       // given to AddBlanks, not yet counted (insights_blank.go)
 	direct  *directStats // plan.direct, which addDirect follows
-	res     Result
-	n       uint64
-	err     error
-	done    bool
+	// With plan.batch: the first stage, which AddBatch feeds, and scratch.
+	stats       *statsStage
+	batchGroups []*statsGroup
+	numText     []byte
+	res         Result
+	n           uint64
+	err         error
+	done        bool
 	// For Enough: the key of the last event added.
 	lastTS  int64
 	lastSeq uint64
@@ -501,6 +509,9 @@ func (q *Insights) NewRun(o RunOptions) *Run {
 	if q.plan.blankStats {
 		r.blank = r.head.(*counter).next.(*statsStage)
 		r.direct = q.plan.direct
+	}
+	if q.plan.batch != nil {
+		r.stats = r.head.(*counter).next.(*statsStage)
 	}
 	return r
 }
@@ -548,7 +559,7 @@ func (r *Run) Add(e *Event) error {
 	if !r.mayMatch(e.Message) {
 		return nil
 	}
-	if e.Message == "" && r.blank != nil && r.blank.addBlanks(1) {
+	if e.Message == "" && r.blank != nil && r.blank.addBlanks(1, liveKey(e.Timestamp, e.Seq)) {
 		r.res.Matched++ // the counter before the stats
 		return nil
 	}

@@ -3,6 +3,7 @@ package query
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -51,6 +52,77 @@ type statsGroup struct {
 	key    string // in statsStage.groups
 	by     []Value
 	states []aggState
+	first  firstKey // with statsStage.track
+}
+
+// firstKey orders groups by their first events (insights_batch.go): the
+// groups of earlier scans, frozen in their order (class 0, at rank ts),
+// then by the smallest (@timestamp, sequence) of their events (class 1);
+// class 2 is a group not yet given one.
+type firstKey struct {
+	class uint8
+	ts    int64
+	seq   uint64
+}
+
+func liveKey(ts int64, seq uint64) firstKey { return firstKey{class: 1, ts: ts, seq: seq} }
+
+func (k firstKey) less(o firstKey) bool {
+	if k.class != o.class {
+		return k.class < o.class
+	}
+	return k.ts < o.ts || k.ts == o.ts && k.seq < o.seq
+}
+
+// see notes an event of key k in g.
+func (g *statsGroup) see(k firstKey) {
+	if k.less(g.first) {
+		g.first = k
+	}
+}
+
+// sortGroups puts the groups in the order of their first events, when
+// events may have come out of order (track).
+func (s *statsStage) sortGroups() {
+	if s.track {
+		slices.SortStableFunc(s.order, func(a, b *statsGroup) int {
+			switch {
+			case a.first.less(b.first):
+				return -1
+			case b.first.less(a.first):
+				return 1
+			}
+			return 0
+		})
+	}
+}
+
+// freeze sorts the groups and fixes their order: the groups of events
+// added later, whatever their keys, come after them. For the end of a
+// scan whose successor's keys start over (another log group), and merges.
+func (s *statsStage) freeze() {
+	s.sortGroups()
+	s.rank()
+}
+
+// rank fixes the order of the groups as it is.
+func (s *statsStage) rank() {
+	for i, g := range s.order {
+		g.first = firstKey{class: 0, ts: int64(i)}
+	}
+}
+
+// timeGroup returns the group of the time bin of ts (timeBy), made if new;
+// ts must be within ±maxExactMillis.
+func (s *statsStage) timeGroup(ts int64) (*statsGroup, error) {
+	if s.last != nil && ts >= s.lo && ts < s.hi {
+		return s.last, nil
+	}
+	tb := s.c.timeBy
+	lo := tb.per.floor(ts)
+	hi := tb.per.ceil(lo + 1)
+	s.byVals = append(s.byVals[:0], timeValue(lo))
+	return s.groupByVals(lo, hi)
 }
 
 type statsStage struct {
@@ -74,6 +146,10 @@ type statsStage struct {
 	nullGroup *statsGroup
 	recent    [8]recentGroup
 	nrecent   int
+	// track: events have come out of order (Run.AddBatch): the groups
+	// are ordered by the keys of their first events (statsGroup.first),
+	// which every add notes.
+	track bool
 }
 
 // recentGroup is a group whose key is the text of its by value.
@@ -108,7 +184,7 @@ func (s *statsStage) cachedGroup(v Value) *statsGroup {
 
 // addBlanks adds n rows without fields (plan.blankStats) once the group
 // of such rows exists, and reports whether it did: only count(*) changes.
-func (s *statsStage) addBlanks(n int64) bool {
+func (s *statsStage) addBlanks(n int64, k firstKey) bool {
 	g := s.nullGroup
 	if len(s.c.by) == 0 {
 		g = s.last // the only group
@@ -116,6 +192,7 @@ func (s *statsStage) addBlanks(n int64) bool {
 	if g == nil {
 		return false
 	}
+	g.see(k)
 	for _, st := range g.states {
 		if c, ok := st.(*countState); ok && c.star {
 			c.n += n
@@ -158,6 +235,9 @@ func (s *statsStage) push(r *row) error {
 	if err != nil {
 		return err
 	}
+	if r.ev != nil {
+		g.see(liveKey(r.ev.Timestamp, r.ev.Seq))
+	}
 	for i, a := range s.c.aggs {
 		g.states[i].add(a, r)
 	}
@@ -173,13 +253,7 @@ func (s *statsStage) group(r *row) (*statsGroup, error) {
 	s.byVals = s.byVals[:0]
 	var lo, hi int64 // the period of a time bin, if any
 	if tb := s.c.timeBy; tb != nil && r.ev != nil && r.ev.Timestamp > -maxExactMillis && r.ev.Timestamp < maxExactMillis {
-		ts := r.ev.Timestamp
-		if s.last != nil && ts >= s.lo && ts < s.hi {
-			return s.last, nil
-		}
-		lo = tb.per.floor(ts)
-		hi = tb.per.ceil(lo + 1)
-		s.byVals = append(s.byVals, timeValue(lo))
+		return s.timeGroup(r.ev.Timestamp)
 	} else if len(s.c.by) == 1 {
 		return s.groupOf(evalNode(s.c.by[0].e, r))
 	} else {
@@ -217,7 +291,7 @@ func (s *statsStage) groupByVals(lo, hi int64) (*statsGroup, error) {
 		if len(s.groups) >= s.max {
 			return nil, s.tooMany()
 		}
-		g = &statsGroup{by: make([]Value, len(s.byVals)), states: make([]aggState, len(s.c.aggs))}
+		g = &statsGroup{by: make([]Value, len(s.byVals)), states: make([]aggState, len(s.c.aggs)), first: firstKey{class: 2}}
 		for i, v := range s.byVals {
 			g.by[i] = v.detach()
 		}
@@ -248,6 +322,7 @@ func appendGroupKey(b []byte, v Value) []byte {
 
 // emit pushes one row per group into next, without changing the groups.
 func (s *statsStage) emit(next stage) error {
+	s.sortGroups()
 	aggs := make([]Value, len(s.c.aggs))
 	for i, g := range s.order {
 		r := newRow(s.env)
@@ -275,6 +350,9 @@ func (s *statsStage) emit(next stage) error {
 // groups follow s's in o's order (the order in which a single stage would
 // have met them).
 func (s *statsStage) merge(o *statsStage) error {
+	s.freeze()
+	o.freeze()
+	defer s.rank() // o's new groups after s's
 	for _, og := range o.order {
 		g := s.groups[og.key]
 		if g == nil {

@@ -25,19 +25,21 @@ type source interface {
 // readCtx is what one read shares between its stream iterators.
 type readCtx struct {
 	s               *Store
-	terms           []string          // checkable required terms, for block skipping
-	need            []string          // all required terms, for skipping events by their templates
-	needOrBackslash bool              // need's terms may be missing from messages with a backslash
-	noMessages      bool              // segment events may come without messages
-	jsonOnly        bool              // segment events may come without messages that are not JSON objects
-	jsonFields      []string          // and JSON messages projected onto these top-level keys
-	skipJSONOnly    bool              // segment events left without messages by jsonOnly are skipped
-	skipped         segment.Skipped   // and counted here, until ScanQuery reports them
-	prefetch        bool              // the read scans on: segment cursors read ahead
-	cancel          chan struct{}     // closed when the read ends (drops read-aheads not started)
-	incomplete      atomic.Bool       // a segment failed and was quarantined
-	cursors         []*segment.Cursor // of a scan, parked when it ends
-	mem             readMemory        // the blocks its cursors hold (budget.go)
+	terms           []string                  // checkable required terms, for block skipping
+	need            []string                  // all required terms, for skipping events by their templates
+	needOrBackslash bool                      // need's terms may be missing from messages with a backslash
+	noMessages      bool                      // segment events may come without messages
+	jsonOnly        bool                      // segment events may come without messages that are not JSON objects
+	jsonFields      []string                  // and JSON messages projected onto these top-level keys
+	skipJSONOnly    bool                      // segment events left without messages by jsonOnly are skipped
+	skipped         segment.Skipped           // and counted here, until ScanQuery reports them
+	batch           func(*segment.Batch) bool // takes segment events by the batch (ScanQuery.Batch)
+	stopped         bool                      // batch returned false: the read ends
+	prefetch        bool                      // the read scans on: segment cursors read ahead
+	cancel          chan struct{}             // closed when the read ends (drops read-aheads not started)
+	incomplete      atomic.Bool               // a segment failed and was quarantined
+	cursors         []*segment.Cursor         // of a scan, parked when it ends
+	mem             readMemory                // the blocks its cursors hold (budget.go)
 }
 
 // scanning makes rc a scan whose segment cursors read ahead; call the
@@ -94,7 +96,7 @@ func (rc *readCtx) newStreamIter(st *stream, v view, segs []*segFile, lo, hi Key
 		if !ok || ss.LastTimestamp < lo.Timestamp || ss.FirstTimestamp > hi.Timestamp || f.quarantined.Load() {
 			continue
 		}
-		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms, Need: rc.need, NeedOrBackslash: rc.needOrBackslash, NoMessages: rc.noMessages, JSONOnly: rc.jsonOnly, JSONFields: rc.jsonFields, SkipJSONOnly: rc.skipJSONOnly, Prefetch: rc.prefetch, Cancel: rc.cancel}
+		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms, Need: rc.need, NeedOrBackslash: rc.needOrBackslash, NoMessages: rc.noMessages, JSONOnly: rc.jsonOnly, JSONFields: rc.jsonFields, SkipJSONOnly: rc.skipJSONOnly, Batches: rc.batch != nil, Prefetch: rc.prefetch, Cancel: rc.cancel}
 		switch {
 		case hi.Seq == 0 && hi.Timestamp != 0: // (End 0 would mean no bound)
 			q.End = hi.Timestamp // no event has sequence number 0
@@ -204,7 +206,12 @@ type segSource struct {
 
 func (x *segSource) fill() {
 	x.ok = false
-	for x.c.Next() {
+	for !x.rc.stopped && x.c.Next() {
+		if b := x.c.Batch(); b != nil {
+			// The cursor's range is the window (ScanQuery): the batch lies within.
+			x.rc.stopped = !x.rc.batch(b)
+			continue
+		}
 		e := x.c.Event()
 		k := Key{e.Timestamp, e.Seq}
 		if x.backward {

@@ -48,7 +48,20 @@ type ScanQuery struct {
 	// caller that gets the same result from an event without a message
 	// whatever its place (query.Run.AddBlanks) saves their passage.
 	Skipped func(Skipped)
+	// Batch, in a forward scan with NoMessages, or with JSONOnly,
+	// JSONFields and Skipped, is given the events of segment blocks that
+	// lie wholly within the range by the batch (segment.Batch) instead of
+	// fn: with NoMessages all their events, with JSONFields those whose
+	// values of the fields a batch holds (the others still go to fn). It
+	// is called on fn's goroutine, in no particular order with the events
+	// fn is given: for callers whose result does not depend on the order
+	// of events (query.Run.AddBatch). The batch is valid only during the
+	// call; returning false ends the scan.
+	Batch func(*ScanBatch) bool
 }
+
+// ScanBatch is events a scan hands over together (ScanQuery.Batch).
+type ScanBatch = segment.Batch
 
 // Skipped counts events a scan passed over (ScanQuery.Skipped).
 type Skipped = segment.Skipped
@@ -84,11 +97,24 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 	if len(q.Terms) == 0 {
 		rc.need, rc.needOrBackslash = q.TermsUnlessEscaped, true
 	}
+	window := !q.Backward && lo.Seq == 0 && (hi.Seq == 0 || hi.Timestamp == maxTimestamp)
+	if q.Batch != nil && window && (q.NoMessages || rc.skipJSONOnly && q.JSONFields != nil) {
+		n := 0
+		rc.batch = func(b *ScanBatch) bool {
+			if n += b.Len(); n >= 4096 {
+				n = 0
+				if ctx.Err() != nil {
+					return false
+				}
+			}
+			return q.Batch(b)
+		}
+	}
 	defer rc.scanning()()
 	var fe FilteredEvent
 	n := 0
 	gr.merge(rc, lo, hi, q.Backward, func(e *Event, size int, st *stream) bool {
-		if n++; n%4096 == 0 && ctx.Err() != nil {
+		if n++; n%4096 == 0 && ctx.Err() != nil || rc.stopped {
 			return false
 		}
 		if rc.skipped.Events > 0 {

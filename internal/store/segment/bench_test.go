@@ -327,14 +327,15 @@ func BenchmarkDecodeJSON(b *testing.B) {
 		name   string
 		fields []string
 		spread bool
-	}{{"whole", nil, false}, {"projected", pct, false}, {"projected-spread", pct, true}} {
+		batch  bool
+	}{{"whole", nil, false, false}, {"projected", pct, false, false}, {"projected-spread", pct, true, false}, {"batch", pct, true, true}} {
 		b.Run(m.name, func(b *testing.B) {
 			clk := startCPU()
 			n := 0
 			for b.Loop() {
 				n = 0
 				for i := range blocks {
-					blk, why := decodeJSONOnly(&blocks[i].h, blocks[i].body, m.fields, m.spread)
+					blk, why := decodeJSONOnly(&blocks[i].h, blocks[i].body, m.fields, m.spread, m.batch)
 					if why != "" {
 						b.Fatal(why)
 					}

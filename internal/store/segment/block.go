@@ -198,6 +198,9 @@ type Block struct {
 	// skipped, in a sparse block of version 2, counts the events left
 	// out altogether (the Block holds only the candidates).
 	skipped int
+	// batch, in a block decoded for Query.Batches, holds the events whose
+	// messages were left empty for it (batch.go).
+	batch *Batch
 }
 
 // Len returns the number of events in the block.
@@ -205,7 +208,13 @@ func (b *Block) Len() int { return len(b.ts) }
 
 // Size returns the approximate memory the block holds, in bytes, for cache
 // accounting.
-func (b *Block) Size() int { return len(b.msgs) + 28*len(b.ts) + 4 + 128 }
+func (b *Block) Size() int {
+	n := len(b.msgs) + 28*len(b.ts) + 4 + 128
+	if b.batch != nil {
+		n += (16 + 9*len(b.batch.Fields)) * b.batch.Len()
+	}
+	return n
+}
 
 // event returns event i; its Message is empty in a block decoded without
 // messages (decodeColumnsOnly).
@@ -287,9 +296,9 @@ func decodeBodyMode(h *blockHeader, body []byte, jsonOnly bool) (*Block, string)
 // Block's sizes hold every message's length. Template bytes before the
 // first marker are the message's own bytes, so the test on the template is
 // exact.
-func decodeJSONOnly(h *blockHeader, body []byte, fields []string, spread bool) (*Block, string) {
+func decodeJSONOnly(h *blockHeader, body []byte, fields []string, spread, batch bool) (*Block, string) {
 	if h.dict {
-		return decodeJSONOnlyDict(h, body, fields, spread)
+		return decodeJSONOnlyDict(h, body, fields, spread, batch)
 	}
 	return decodeBodyMode(h, body, true)
 }

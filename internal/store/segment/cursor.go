@@ -53,6 +53,14 @@ type Query struct {
 	// Need when it contains a backslash (query.FilterPattern's
 	// TermsUnlessEscaped): such events are given too.
 	NeedOrBackslash bool
+	// Batches, in a forward read with NoMessages, or with JSONOnly,
+	// JSONFields and SkipJSONOnly, hands over the events of each block
+	// that lies wholly within [Start, End) by the batch (batch.go): Next
+	// then stops at a Batch as well as at events. With NoMessages a batch
+	// holds all the block's events; with JSONFields those that need no
+	// message, the others coming one by one. Blocks taken whole from the
+	// cache come one event at a time.
+	Batches bool
 	// Prefetch reads the next block in the background while the events
 	// of one are consumed (readahead.go): for scans that go on through
 	// many blocks, which then use a second core.
@@ -125,6 +133,9 @@ type Cursor struct {
 	jsonOnly bool
 	fields   []string // Query.JSONFields
 	skipJSON bool     // Query.SkipJSONOnly
+	batches  bool     // Query.Batches
+	bat      *Batch   // the batch Next stopped at
+	colBat   Batch    // the batch of a block without messages
 	skipped  Skipped
 	need     *needSet
 	prefetch bool
@@ -150,6 +161,7 @@ const bloomBatch = 1 << 20
 // [q.Start, q.End). A stream the segment does not hold gives no events.
 func (r *Reader) Cursor(q Query) *Cursor {
 	c := &Cursor{r: r, start: q.Start, end: q.End, backward: q.Backward, stream: q.Stream, noMsgs: q.NoMessages, jsonOnly: q.JSONOnly, fields: q.JSONFields, skipJSON: q.JSONOnly && q.SkipJSONOnly}
+	c.batches = q.Batches && !q.Backward && (q.NoMessages || c.skipJSON && q.JSONFields != nil)
 	if c.end == 0 {
 		c.end = math.MaxInt64
 	}
@@ -184,6 +196,7 @@ func (r *Reader) allEvents() *Cursor {
 // Next advances to the next event and reports whether there is one. It
 // returns false at the end and after an error; see Err.
 func (c *Cursor) Next() bool {
+	c.bat = nil
 	if c.released && !c.reload() {
 		return false
 	}
@@ -201,7 +214,9 @@ func (c *Cursor) Next() bool {
 				continue
 			}
 			if c.skipJSON && c.blk.sizes != nil && c.blk.offs[j] == c.blk.offs[j+1] {
-				c.skip(j) // a message JSONOnly left out (a JSON one is never empty)
+				if c.blk.batch == nil {
+					c.skip(j) // a message JSONOnly left out (a JSON one is never empty)
+				} // else in the batch
 				continue
 			}
 			c.ev = c.blk.event(c.blkStrm, j)
@@ -225,9 +240,35 @@ func (c *Cursor) Next() bool {
 		if !c.loadNext() {
 			return false
 		}
+		if c.bat = c.batchOf(); c.bat != nil {
+			return true
+		}
 	}
 	return false
 }
+
+// batchOf returns the batch of the block just loaded, if it is one to hand
+// over (Query.Batches).
+func (c *Cursor) batchOf() *Batch {
+	b := c.blk
+	switch {
+	case !c.batches:
+		return nil
+	case b.batch != nil:
+		return b.batch
+	case b.offs != nil || c.i != 0 || c.iend != len(b.ts):
+		return nil
+	}
+	// A block without messages, wholly in range: all its events.
+	c.colBat = Batch{TS: b.ts, Seq: b.seq, Bytes: int64(c.blkBytes)}
+	c.i = c.iend
+	return &c.colBat
+}
+
+// Batch returns the batch Next stopped at, or nil when it stopped at an
+// event (Query.Batches). Its slices share the cursor's memory: they are
+// valid until the next call of Next.
+func (c *Cursor) Batch() *Batch { return c.bat }
 
 // Release drops the blocks the cursor holds, decoded or being read ahead,
 // and keeps its place: the next Next decodes its current block again
@@ -352,7 +393,7 @@ func (c *Cursor) decode(bi int, spare *Block) (*Block, error) {
 		// NoMessages does: their sum stays exact. Backward reads may
 		// stop anywhere (Logs Insights' newest first), so they measure.
 		spread := c.fields != nil && !c.backward && e.minTS >= c.start && e.maxTS < c.end
-		return c.r.blockJSONOnly(bi, c.fields, spread)
+		return c.r.blockJSONOnly(bi, c.fields, spread, spread && c.batches)
 	}
 	return c.r.block(bi)
 }

@@ -27,6 +27,7 @@ type jsonScratch struct {
 	ents  []measureEntry
 	kinds []byte
 	proj  projector
+	bat   batcher
 }
 
 var jsonScratchPool = sync.Pool{New: func() any { return new(jsonScratch) }}
@@ -70,7 +71,7 @@ func (e *measureEntry) measure(t []byte, kinds []byte) []byte {
 // (project.go), and with spread too the sizes of the messages not
 // rendered whole are the rest of the block's bytes shared out evenly
 // (projector.spread).
-func decodeJSONOnlyDict(h *blockHeader, body []byte, fields []string, spread bool) (*Block, string) {
+func decodeJSONOnlyDict(h *blockHeader, body []byte, fields []string, spread, batch bool) (*Block, string) {
 	n := int(h.count)
 	ss := sections{h: h, body: body}
 	defer ss.put()
@@ -110,11 +111,19 @@ func decodeJSONOnlyDict(h *blockHeader, body []byte, fields []string, spread boo
 	if fields != nil {
 		pj.plan(d, skels, fields)
 		if spread {
-			msgs, why := pj.spread(d, b, skels, secs[2], secs[3], int(h.msgBytes))
+			var bt *batcher
+			if batch {
+				bt = &sc.bat
+				bt.plan(d, pj, skels, fields, n)
+			}
+			msgs, why := pj.spread(d, b, skels, secs[2], secs[3], int(h.msgBytes), bt)
 			if why != "" {
 				return nil, why
 			}
 			b.msgs = msgs
+			if bt != nil {
+				b.batch, bt.bat = bt.finish(b), nil
+			}
 			return b, ""
 		}
 	}

@@ -31,6 +31,8 @@ import "bytes"
 // projMember is a top-level member of a skeleton with a wanted key.
 type projMember struct {
 	a, b uint32 // its bytes in the skeleton, from the key's quote to the end of its value
+	key  uint32 // the key's closing quote
+	val  uint32 // the start of its value
 	kind uint32 // number markers and slots of the skeleton before it
 	nums uint32 // number markers of the skeleton before it
 	slot uint32 // slots of the skeleton before it
@@ -269,11 +271,12 @@ func (pj *projector) object(w *skelScan, fields []string) bool {
 			}
 			w.p++
 			w.space()
+			val := w.p
 			if !w.value() {
 				return false
 			}
 			if wanted(key, fields) {
-				pj.members = append(pj.members, projMember{a: uint32(start), b: uint32(w.p), kind: uint32(kinds), nums: uint32(kinds - slots), slot: uint32(slots), nsl: uint32(w.slots - slots), hex: uint32(hex)})
+				pj.members = append(pj.members, projMember{a: uint32(start), b: uint32(w.p), key: uint32(q), val: uint32(val), kind: uint32(kinds), nums: uint32(kinds - slots), slot: uint32(slots), nsl: uint32(w.slots - slots), hex: uint32(hex)})
 			}
 			w.space()
 			if c := w.lit(); c == ',' {
@@ -472,7 +475,10 @@ func (pj *projector) render(d *tmplDict, out []byte, ps projSkel, vids []uint32,
 // without being measured, and the block's remaining bytes are shared out
 // evenly among them and the projected ones. Nothing is measured: an event
 // costs its indexes, a count of its numbers' bytes and its projection.
-func (pj *projector) spread(d *tmplDict, b *Block, skels []measureEntry, nums, hex []byte, limit int) (string, string) {
+//
+// With bt, the events a batch takes go into it instead of being projected
+// (batch.go), with the others left without messages.
+func (pj *projector) spread(d *tmplDict, b *Block, skels []measureEntry, nums, hex []byte, limit int, bt *batcher) (string, string) {
 	pj.planSpread(d)
 	n := len(b.ts)
 	ns := uint32(len(skels))
@@ -550,10 +556,13 @@ func (pj *projector) spread(d *tmplDict, b *Block, skels []measureEntry, nums, h
 			np, pend = p, int(d.nums[s])+vn-c
 		}
 		if hx := int(d.hex[s]) + vh; hx <= len(hex)-hp {
-			if ps.ok {
+			switch {
+			case ps.ok && (bt == nil || !bt.add(d, pj, s, ev, vids, at, nums, b.ts[ev])):
 				if out, why = pj.render(d, out, ps, vids, at, nums, hex, hp, b.ts[ev], len(out)+limit-total); why != "" {
 					return "", why
 				}
+			case !ps.ok && bt != nil:
+				bt.addAbsent(ev)
 			}
 			hp += hx
 		} else {

@@ -317,14 +317,14 @@ func (r *Reader) loadColumns(i int, reuse *Block) (*Block, error) {
 // (decodeJSONOnly), projected onto fields when not nil, with the sizes of
 // projected messages spread evenly when spread. Such blocks stay out of
 // the cache.
-func (r *Reader) blockJSONOnly(i int, fields []string, spread bool) (*Block, error) {
+func (r *Reader) blockJSONOnly(i int, fields []string, spread, batch bool) (*Block, error) {
 	if r.cache != nil {
 		if b, ok := r.cache.Get(CacheKey{Segment: r.id, Block: i}); ok {
 			return b, nil
 		}
 	}
 	return r.decodeBlock(i, func(h *blockHeader, body []byte) (*Block, string) {
-		return decodeJSONOnly(h, body, fields, spread)
+		return decodeJSONOnly(h, body, fields, spread, batch)
 	})
 }
 

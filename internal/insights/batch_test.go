@@ -1,0 +1,134 @@
+package insights
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/logpond/logpond/internal/query"
+	"github.com/logpond/logpond/internal/store"
+	"github.com/logpond/logpond/internal/store/segment"
+)
+
+// The engine reads the segment's column kinds as its own.
+func TestColumnKinds(t *testing.T) {
+	got := []uint8{segment.ColAbsent, segment.ColString, segment.ColNumber}
+	want := []uint8{query.ColAbsent, query.ColString, query.ColNumber}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("kind %d: segment %d, query %d", i, got[i], want[i])
+		}
+	}
+}
+
+// batchCounter is the store, counting the events it hands over by the
+// batch.
+type batchCounter struct {
+	*store.Store
+	events atomic.Int64
+}
+
+func (b *batchCounter) ScanQuery(ctx context.Context, sc store.Scope, group string, q store.ScanQuery, fn func(*store.FilteredEvent) bool) error {
+	if q.Batch != nil {
+		next := q.Batch
+		q.Batch = func(bt *store.ScanBatch) bool {
+			b.events.Add(int64(bt.Len()))
+			return next(bt)
+		}
+	}
+	return b.Store.ScanQuery(ctx, sc, group, q, fn)
+}
+
+// TestBatchScan runs the queries that take events by the batch over head
+// and segment data of two groups, with and without batches, in one piece
+// and split: the rows and statistics are those of a scan with every
+// message, and batches did carry events.
+func TestBatchScan(t *testing.T) {
+	st, err := store.Open(store.Options{Dir: t.TempDir(), HeadMaxBytes: -1, SealInterval: -1, CacheBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Now().UnixMilli()
+	r := rand.New(rand.NewPCG(4, 4))
+	svcs := []string{"pay", "auth", "web"}
+	for gi, g := range []string{"g", "g2"} {
+		if err := st.CreateLogGroup(sc, g, store.GroupOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		for round := range 3 {
+			for k := range 3 {
+				stream := fmt.Sprint("s", k)
+				if round == 0 {
+					st.CreateLogStream(sc, g, stream)
+				}
+				evs := make([]store.InputEvent, 500)
+				for i := range evs {
+					ts := now - 3_600_000 + int64(round*500+i)*2000 + int64(k*300+gi*100)
+					var m string
+					switch r.IntN(6) {
+					case 0:
+						m = fmt.Sprintf("GET /x/%d 200", r.IntN(100))
+					case 1:
+						m = fmt.Sprintf(`{"svc":"h-%d","lat":%d}`, r.IntN(3), r.IntN(500)) // a string with a number: one by one
+					case 2:
+						m = fmt.Sprintf(`{"svc":"%s","lat":-%d.5}`, svcs[r.IntN(3)], r.IntN(500))
+					default:
+						m = fmt.Sprintf(`{"svc":"%s","lat":%d,"code":%d}`, svcs[r.IntN(3)], r.IntN(2000), 200+r.IntN(2))
+					}
+					evs[i] = store.InputEvent{Timestamp: ts, Message: m}
+				}
+				if _, err := st.PutLogEvents(sc, g, stream, evs); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if round < 2 { // the last round stays in the head
+				if err := st.Seal(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	counted := &batchCounter{Store: st}
+	batched, _ := New(Options{Source: counted})
+	defer batched.Close()
+	one, _ := New(Options{Source: counted, Parallel: 1})
+	defer one.Close()
+	plain, _ := New(Options{Source: plainSource{st}})
+	defer plain.Close()
+	for _, src := range []string{
+		"stats count(*) as n, pct(lat, 99) as p, count(lat) as c by svc",
+		"stats pct(lat, 50), count(*)",
+		"stats count(*) by code",
+		"stats count(*) by bin(5m)",
+		"stats count(*)",
+	} {
+		q := mustParse(t, src)
+		if !q.Batches() {
+			t.Fatalf("%s: no batches", src)
+		}
+		for _, groups := range [][]string{{"g", "g2"}, {"g2", "g"}} {
+			var res [3]Results
+			counted.events.Store(0)
+			for i, m := range []*Manager{plain, batched, one} {
+				id, err := m.Start(StartInput{Scope: sc, Groups: groups, Start: 0, End: now + 1, Query: q})
+				if err != nil {
+					t.Fatal(err)
+				}
+				res[i] = wait(t, m, id, Complete, Failed)
+			}
+			for _, got := range res[1:] {
+				if got.Status != Complete || !slices.EqualFunc(got.Rows, res[0].Rows, slices.Equal) || got.Stats != res[0].Stats {
+					t.Errorf("%s over %v:\n got %+v\nwant %+v", src, groups, got, res[0])
+				}
+			}
+			if n := counted.events.Load(); float64(n) < res[0].Stats.RecordsScanned/4 {
+				t.Errorf("%s over %v: %d events by the batch of %v", src, groups, n, res[0].Stats.RecordsScanned)
+			}
+		}
+	}
+}

@@ -1,0 +1,213 @@
+package query
+
+import (
+	"errors"
+	"strconv"
+)
+
+// Events by the batch. A query whose first command is a stats with count
+// and pct aggregates only, by nothing, by one top-level JSON field or by a
+// bin of @timestamp, and reading nothing else (Batches), gives the same
+// result whatever the order in which its events come, but for the order
+// of its groups: the order of their first events. A source may then hand
+// over events in columns, a block at a time and out of order with the
+// events it gives Add (store.ScanQuery.Batch): AddBatch adds each to its
+// group without a row, a message or a JSON reading, and the stats stage
+// keeps, for each group, the smallest (@timestamp, sequence) of its
+// events, by which it orders its groups (statsStage.first).
+
+// Batch is events handed over together (AddBatch), as segment.Batch gives
+// them: TS and Seq per event; for each field of JSONFields a Column.
+type Batch struct {
+	TS     []int64
+	Seq    []uint64
+	Bytes  int64 // their message bytes (Event.Size)
+	Fields []Column
+	Strs   []string // the strings of ColString values
+}
+
+// Column holds each event's value of one top-level JSON field.
+type Column struct {
+	Kind []uint8  // ColAbsent, ColString or ColNumber
+	V    []uint64 // an index into Batch.Strs, or the number
+}
+
+// Column value kinds (the same as segment's).
+const (
+	ColAbsent uint8 = iota
+	ColString
+	ColNumber
+)
+
+// batchPlan is how AddBatch adds events: by is the by field's index among
+// the fields (byNone, byTime); args, per aggregate, its argument's index
+// (-1 for count(*)).
+type batchPlan struct {
+	by   int
+	args []int
+}
+
+const (
+	byNone = -1
+	byTime = -2
+)
+
+// batchPlan returns the plan's batchPlan, or nil when it has none.
+func (pl *plan) batchPlan() *batchPlan {
+	sc, ok := pl.specs[0].(*statsCmd)
+	if !ok || pl.first != 0 {
+		return nil
+	}
+	for _, a := range sc.aggs {
+		switch a.fn.newState(a).(type) {
+		case *countState, *pctState:
+		default:
+			return nil // order may matter (sums of fractions, ties of min and max)
+		}
+	}
+	if d := pl.direct; d != nil {
+		return &batchPlan{by: d.by, args: d.args}
+	}
+	if pl.needsMsg || len(sc.by) > 1 || len(sc.by) == 1 && sc.timeBy == nil {
+		return nil
+	}
+	bp := &batchPlan{by: byNone}
+	if sc.timeBy != nil {
+		bp.by = byTime
+	}
+	for _, a := range sc.aggs {
+		if !a.star {
+			return nil
+		}
+		bp.args = append(bp.args, -1)
+	}
+	return bp
+}
+
+// Batches reports whether the run takes events by the batch (AddBatch).
+// Events of a batch then come with the fields JSONFields names (none when
+// the query reads no message).
+func (q *Insights) Batches() bool { return q.plan.batch != nil }
+
+// AddBatch adds the events of b, with the result of adding each with Add
+// (an event whose values are those of b, its message having no other
+// fields the query reads), whatever their order with the events added
+// before and after. Only for queries with Batches.
+func (r *Run) AddBatch(b *Batch) error {
+	switch {
+	case r.err != nil:
+		return r.err
+	case r.done:
+		return errors.New("query: AddBatch after Finish")
+	case r.pl.batch == nil:
+		return errors.New("query: AddBatch for a query without Batches")
+	case len(b.Seq) != len(b.TS):
+		return errors.New("query: a batch's columns differ in length")
+	}
+	bp, s := r.pl.batch, r.stats
+	s.track = true
+	n := len(b.TS)
+	for _, k := range bp.args {
+		if k >= len(b.Fields) || k >= 0 && (len(b.Fields[k].Kind) != n || len(b.Fields[k].V) != n) {
+			return errors.New("query: a batch's columns differ in length")
+		}
+	}
+	if bp.by >= 0 && (bp.by >= len(b.Fields) || len(b.Fields[bp.by].Kind) != n || len(b.Fields[bp.by].V) != n) {
+		return errors.New("query: a batch's columns differ in length")
+	}
+	r.res.Scanned += int64(n)
+	r.res.Bytes += b.Bytes
+	r.res.Matched += int64(n) // the counter before the stats
+	r.n += uint64(n)
+	byStr := r.batchGroups[:0]
+	for range b.Strs {
+		byStr = append(byStr, nil)
+	}
+	r.batchGroups = byStr
+	var byNum *statsGroup // the group of the last number
+	var lastNum uint64
+	var only *statsGroup // without a by field, the one group
+	if bp.by == byNone && n > 0 {
+		s.byVals = s.byVals[:0]
+		g, err := s.groupByVals(0, 0)
+		if err != nil {
+			return r.fail(err)
+		}
+		only = g
+	}
+	for i := range n {
+		g := only
+		var err error
+		switch {
+		case g != nil:
+		case bp.by == byTime:
+			g, err = r.timeGroup(b.TS[i], b.Seq[i])
+		default:
+			c := &b.Fields[bp.by]
+			switch v := c.V[i]; c.Kind[i] {
+			case ColString:
+				if v >= uint64(len(b.Strs)) {
+					return r.fail(errors.New("query: a batch's string out of range"))
+				}
+				if g = byStr[v]; g == nil {
+					g, err = s.groupOf(strValue(b.Strs[v]))
+					byStr[v] = g
+				}
+			case ColNumber:
+				if g = byNum; g == nil || v != lastNum {
+					r.numText = strconv.AppendUint(r.numText[:0], v, 10)
+					g, err = s.groupOf(Value{k: kNumber, n: float64(v), s: string(r.numText)})
+					byNum, lastNum = g, v
+				}
+			default:
+				g, err = s.groupOf(null)
+			}
+		}
+		if err != nil {
+			return r.fail(err)
+		}
+		g.see(liveKey(b.TS[i], b.Seq[i]))
+		for j, st := range g.states {
+			k := bp.args[j]
+			if k < 0 {
+				st.(*countState).n++
+				continue
+			}
+			c := &b.Fields[k]
+			switch st := st.(type) {
+			case *countState:
+				if c.Kind[i] != ColAbsent {
+					st.n++
+				}
+			case *pctState:
+				switch c.Kind[i] {
+				case ColNumber:
+					st.addValue(float64(c.V[i]))
+				case ColString:
+					if c.V[i] >= uint64(len(b.Strs)) {
+						return r.fail(errors.New("query: a batch's string out of range"))
+					}
+					st.addV(strValue(b.Strs[c.V[i]]))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// timeGroup returns the group of the time bin of ts.
+func (r *Run) timeGroup(ts int64, seq uint64) (*statsGroup, error) {
+	s := r.stats
+	if ts > -maxExactMillis && ts < maxExactMillis {
+		return s.timeGroup(ts)
+	}
+	// Out of the fast path's range: through a row, as Add would.
+	e := Event{Timestamp: ts, Seq: seq}
+	r.scratch.reset(&e, r.n)
+	return s.group(r.scratch)
+}
+
+func (r *Run) fail(err error) error {
+	r.err = err
+	return err
+}

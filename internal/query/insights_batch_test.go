@@ -1,0 +1,187 @@
+package query
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// batchOf makes the Batch a source would give for evs under q: each
+// event's values of q.JSONFields, read from its message.
+func batchOf(t *testing.T, q *Insights, evs []Event) *Batch {
+	t.Helper()
+	fields := q.JSONFields()
+	b := &Batch{Fields: make([]Column, len(fields))}
+	strs := map[string]uint64{}
+	for _, e := range evs {
+		b.TS, b.Seq = append(b.TS, e.Timestamp), append(b.Seq, e.Seq)
+		b.Bytes += int64(len(e.Message))
+		var m map[string]any
+		if e.Message != "" && e.Message[0] == '{' {
+			d := json.NewDecoder(strings.NewReader(e.Message))
+			d.UseNumber()
+			if err := d.Decode(&m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for k, f := range fields {
+			c := &b.Fields[k]
+			kind, v := ColAbsent, uint64(0)
+			switch x := m[f].(type) {
+			case string:
+				i, ok := strs[x]
+				if !ok {
+					i = uint64(len(b.Strs))
+					strs[x] = i
+					b.Strs = append(b.Strs, x)
+				}
+				kind, v = ColString, i
+			case json.Number:
+				u, err := fmt.Sscan(x.String(), &v)
+				if u != 1 || err != nil {
+					t.Fatalf("%q: %v", x, err)
+				}
+				kind = ColNumber
+			case nil:
+			default:
+				t.Fatalf("%T in a batch", x)
+			}
+			c.Kind, c.V = append(c.Kind, kind), append(c.V, v)
+		}
+	}
+	return b
+}
+
+// TestAddBatch feeds runs the events of two log groups of several streams
+// in time order, one by one with Add, and again with some blocks of each
+// stream as batches handed over when the block's first event is due, or
+// at the start of the group; with and without a split into two merged
+// runs. The results are the same.
+func TestAddBatch(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	svcs := []string{"pay", "auth", "web", ""}
+	var groups [2][][]Event // log group, stream: events in time order
+	seq := uint64(0)
+	for g := range groups {
+		for range 3 {
+			var evs []Event
+			ts := int64(1700000000000 + r.IntN(5000))
+			if g == 1 {
+				ts -= 3_600_000 // the second group's keys start over
+			}
+			for range 400 {
+				ts += int64(r.IntN(3000))
+				seq++
+				var m string
+				switch r.IntN(5) {
+				case 0:
+					m = fmt.Sprintf("plain %d", r.IntN(9))
+				case 1:
+					m = fmt.Sprintf(`{"svc":"%s"}`, svcs[r.IntN(len(svcs))])
+				case 2:
+					m = fmt.Sprintf(`{"lat":%d,"code":%d}`, r.IntN(2000), 200+r.IntN(3))
+				default:
+					m = fmt.Sprintf(`{"svc":"%s","lat":%d,"code":%d}`, svcs[r.IntN(len(svcs))], r.IntN(2000), 200+r.IntN(3))
+				}
+				evs = append(evs, Event{Timestamp: ts, Seq: seq, Message: m})
+			}
+			groups[g] = append(groups[g], evs)
+		}
+	}
+	for _, src := range []string{
+		"stats count(*) as n, pct(lat, 99) as p, count(lat) as c by svc",
+		"stats pct(lat, 50), count(*)",
+		"stats count(*) by code",
+		"stats count(*) by bin(1m)",
+		"stats count(*) as n",
+	} {
+		q, err := ParseInsights(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !q.Batches() {
+			t.Fatalf("%s: no batches", src)
+		}
+		run := func(batches, split bool) *Result {
+			run := q.NewRun(RunOptions{})
+			for _, streams := range groups {
+				var all []Event   // in key order; Seq 0 stands for late[Size]
+				var late []*Batch // handed over when their first event is due
+				var parts [2]*Run
+				parts[0], parts[1] = run, run
+				if split {
+					parts[1] = q.NewRun(RunOptions{})
+				}
+				mid := streams[0][len(streams[0])/2].Timestamp
+				partOf := func(ts int64) *Run {
+					if ts >= mid {
+						return parts[1]
+					}
+					return parts[0]
+				}
+				for k, evs := range streams {
+					for i := 0; i < len(evs); i += 50 {
+						blk := evs[i:min(i+50, len(evs))]
+						cut := blk[0].Timestamp < mid && blk[len(blk)-1].Timestamp >= mid
+						switch {
+						case !batches || (i/50+k)%3 == 0 || cut:
+							all = append(all, blk...)
+						case (i/50)%2 == 0: // at the start
+							if err := partOf(blk[0].Timestamp).AddBatch(batchOf(t, q, blk)); err != nil {
+								t.Fatal(err)
+							}
+						default:
+							all = append(all, Event{Timestamp: blk[0].Timestamp, Size: len(late)})
+							late = append(late, batchOf(t, q, blk))
+						}
+					}
+				}
+				slices.SortStableFunc(all, func(a, b Event) int {
+					if a.Timestamp != b.Timestamp {
+						return int(a.Timestamp - b.Timestamp)
+					}
+					return int(a.Seq) - int(b.Seq)
+				})
+				for i := range all {
+					e := &all[i]
+					part := partOf(e.Timestamp)
+					if e.Seq == 0 {
+						err = part.AddBatch(late[e.Size])
+					} else {
+						err = part.Add(e)
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+				for _, p := range parts {
+					if err := p.FlushBlanks(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if split {
+					if err := run.Merge(parts[1]); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			res, err := run.Finish()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		want := run(false, false)
+		for _, split := range []bool{false, true} {
+			if got := run(true, split); fmt.Sprint(*got) != fmt.Sprint(*want) {
+				t.Errorf("%s, split %v:\n got %v\nwant %v", src, split, *got, *want)
+			}
+		}
+		if got := run(false, true); fmt.Sprint(*got) != fmt.Sprint(*want) {
+			t.Errorf("%s, split without batches:\n got %v\nwant %v", src, *got, *want)
+		}
+	}
+}
