@@ -347,5 +347,6 @@ func FuzzProjection(f *testing.F) {
 			}
 			sameResults(t, whole, projected)
 		}
+		checkBatches(t, rd, evs, fields, false)
 	})
 }
