@@ -92,7 +92,8 @@ func (q *Insights) Batches() bool { return q.plan.batch != nil }
 // AddBatch adds the events of b, with the result of adding each with Add
 // (an event whose values are those of b, its message having no other
 // fields the query reads), whatever their order with the events added
-// before and after. Only for queries with Batches.
+// before and after. The events of b must be in (@timestamp, sequence)
+// order, as a block holds them. Only for queries with Batches.
 func (r *Run) AddBatch(b *Batch) error {
 	switch {
 	case r.err != nil:
@@ -119,6 +120,7 @@ func (r *Run) AddBatch(b *Batch) error {
 	r.res.Bytes += b.Bytes
 	r.res.Matched += int64(n) // the counter before the stats
 	r.n += uint64(n)
+	r.batches++
 	byStr := r.batchGroups[:0]
 	for range b.Strs {
 		byStr = append(byStr, nil)
@@ -166,7 +168,10 @@ func (r *Run) AddBatch(b *Batch) error {
 		if err != nil {
 			return r.fail(err)
 		}
-		g.see(liveKey(b.TS[i], b.Seq[i]))
+		if g.batch != r.batches { // its first event in the batch, which is in key order
+			g.batch = r.batches
+			g.see(liveKey(b.TS[i], b.Seq[i]))
+		}
 		for j, st := range g.states {
 			k := bp.args[j]
 			if k < 0 {

@@ -477,6 +477,7 @@ type Run struct {
 	direct  *directStats // plan.direct, which addDirect follows
 	// With plan.batch: the first stage, which AddBatch feeds, and scratch.
 	stats       *statsStage
+	batches     uint64 // AddBatch calls
 	batchGroups []*statsGroup
 	numText     []byte
 	res         Result

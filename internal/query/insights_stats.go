@@ -53,6 +53,7 @@ type statsGroup struct {
 	by     []Value
 	states []aggState
 	first  firstKey // with statsStage.track
+	batch  uint64   // the last Run.AddBatch that saw it
 }
 
 // firstKey orders groups by their first events (insights_batch.go): the

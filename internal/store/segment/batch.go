@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"sync"
 	"unicode/utf8"
 )
 
@@ -77,7 +78,8 @@ type colField struct {
 type batcher struct {
 	skels  []colSkel
 	fields []colField
-	idx    []uint32 // the block's events in the batch
+	idx    []uint32 // the block's events in the batch: idx[:n] (no appends: no write barriers)
+	n      int
 	bat    *Batch
 	strIdx []int32 // per dictionary value: its index in every Column's Strs, -1 not yet, -2 unusable
 }
@@ -85,7 +87,7 @@ type batcher struct {
 // plan plans the batching of the events of every skeleton of d; pj has
 // planned the projection of its JSON skeletons onto fields.
 func (bt *batcher) plan(d *tmplDict, pj *projector, skels []measureEntry, fields []string, n int) {
-	bt.skels, bt.fields, bt.idx = bt.skels[:0], bt.fields[:0], bt.idx[:0]
+	bt.skels, bt.fields, bt.idx, bt.n = bt.skels[:0], bt.fields[:0], grow(bt.idx, n), 0
 	bt.strIdx = bt.strIdx[:0]
 	for range len(d.valOff) - 1 {
 		bt.strIdx = append(bt.strIdx, -1)
@@ -107,11 +109,29 @@ func (bt *batcher) plan(d *tmplDict, pj *projector, skels []measureEntry, fields
 		}
 		bt.skels = append(bt.skels, cs)
 	}
-	bt.bat = &Batch{Fields: make([]Column, len(fields))}
-	for k := range bt.bat.Fields {
-		c := &bt.bat.Fields[k]
-		c.Kind, c.V = make([]uint8, 0, n), make([]uint64, 0, n)
+	bt.bat = getBatch(len(fields), n)
+}
+
+// batchPool recycles Batches: a Cursor puts back the batch of a block it
+// leaves (the batch is valid only until the next Next).
+var batchPool = sync.Pool{New: func() any { return new(Batch) }}
+
+// getBatch returns an empty Batch with nf columns of n events, all absent.
+func getBatch(nf, n int) *Batch {
+	b := batchPool.Get().(*Batch)
+	b.TS, b.Seq, b.Bytes, b.Strs = b.TS[:0], b.Seq[:0], 0, b.Strs[:0]
+	b.Fields = grow(b.Fields, nf)
+	for k := range b.Fields {
+		c := &b.Fields[k]
+		c.Kind, c.V = growClear(c.Kind, n), growClear(c.V, n)
 	}
+	return b
+}
+
+// putBatch recycles b.
+func putBatch(b *Batch) {
+	clear(b.Strs) // the strings are the block's
+	batchPool.Put(b)
 }
 
 // colOf returns where the events of skeleton t hold the value of key f,
@@ -191,6 +211,7 @@ func (bt *batcher) add(d *tmplDict, pj *projector, s, ev int, vids []uint32, at 
 			}
 		}
 	}
+	i := bt.n // the event's place in the batch
 	for k, f := range fs {
 		c := &bt.bat.Fields[k]
 		kind, v := ColNumber, f.c
@@ -212,19 +233,18 @@ func (bt *batcher) add(d *tmplDict, pj *projector, s, ev int, vids []uint32, at 
 		case colTime:
 			v = uint64(ts)
 		}
-		c.Kind, c.V = append(c.Kind, kind), append(c.V, v)
+		c.Kind[i], c.V[i] = kind, v
 	}
-	bt.idx = append(bt.idx, uint32(ev))
+	bt.idx[i] = uint32(ev)
+	bt.n++
 	return true
 }
 
-// addAbsent adds event ev, whose message is not JSON.
+// addAbsent adds event ev, whose message is not JSON: its values are
+// absent, as getBatch left them.
 func (bt *batcher) addAbsent(ev int) {
-	for k := range bt.bat.Fields {
-		c := &bt.bat.Fields[k]
-		c.Kind, c.V = append(c.Kind, ColAbsent), append(c.V, 0)
-	}
-	bt.idx = append(bt.idx, uint32(ev))
+	bt.idx[bt.n] = uint32(ev)
+	bt.n++
 }
 
 // empty returns the index in Strs of the empty string, adding it.
@@ -241,12 +261,18 @@ func (bt *batcher) empty() (int32, bool) {
 // finish fills in the batch's timestamps, sequence numbers and bytes
 // once b's sizes are known, and returns it (nil when empty).
 func (bt *batcher) finish(b *Block) *Batch {
-	if len(bt.idx) == 0 {
+	bat := bt.bat
+	if bt.n == 0 {
+		putBatch(bat)
 		return nil
 	}
-	bat := bt.bat
-	bat.TS, bat.Seq = make([]int64, len(bt.idx)), make([]uint64, len(bt.idx))
-	for i, ev := range bt.idx {
+	n := bt.n
+	bat.TS, bat.Seq = grow(bat.TS, n), grow(bat.Seq, n)
+	for k := range bat.Fields {
+		c := &bat.Fields[k]
+		c.Kind, c.V = c.Kind[:n], c.V[:n]
+	}
+	for i, ev := range bt.idx[:n] {
 		bat.TS[i], bat.Seq[i] = b.ts[ev], b.seq[ev]
 		bat.Bytes += int64(b.sizes[ev])
 	}

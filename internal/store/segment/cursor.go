@@ -236,6 +236,10 @@ func (c *Cursor) Next() bool {
 			// cached), and the events it gave hold nothing of it.
 			c.spare = c.blk
 		}
+		if c.blk != nil && c.blk.batch != nil {
+			putBatch(c.blk.batch) // handed over when the block was loaded
+			c.blk.batch = nil
+		}
 		c.blk = nil
 		if !c.loadNext() {
 			return false

@@ -488,6 +488,9 @@ func (pj *projector) spread(d *tmplDict, b *Block, skels []measureEntry, nums, h
 	pend := 0 // numbers after np of events passed over: skipped in one go when needed
 	ok := true
 	var pos uint
+	// Scratch, in locals: stores into pj would each pay the garbage
+	// collector's write barrier while it marks.
+	vids, cum, at := pj.vids, pj.cum, pj.at
 	for ev := range n {
 		s, next, why := d.skeleton(pos)
 		if why != "" {
@@ -507,7 +510,7 @@ func (pj *projector) spread(d *tmplDict, b *Block, skels []measureEntry, nums, h
 			continue
 		}
 		sp := &pj.spreads[s]
-		vids, cum := grow(pj.vids, int(d.slotOff[s+1]-d.slotOff[s])), pj.cum[:0]
+		vids, cum = grow(vids, int(d.slotOff[s+1]-d.slotOff[s])), cum[:0]
 		vn, vh, bad := int(sp.nums), int(sp.hex), false // the numbers and hex bytes of its values
 		rn, rh := 0, 0                                  // of the values read
 		for _, r := range pj.reads[sp.r0:sp.r1] {
@@ -524,13 +527,11 @@ func (pj *projector) spread(d *tmplDict, b *Block, skels []measureEntry, nums, h
 		cum = append(cum, projAt{rn, rh})
 		vn, vh = vn+rn, vh+rh
 		pos += uint(sp.bits)
-		at := pj.at[:0]
+		at = at[:0]
 		for _, m := range pj.members[ps.first : ps.first+ps.n] {
 			c := cum[m.rb]
 			at = append(at, projAt{int(m.nums+m.cn) + c.np, int(m.ch) + c.hx})
 		}
-		pj.cum = cum
-		pj.at, pj.vids = at, vids
 		if bad { // a value that may end its string: rendered whole
 			if np, ok = skipVarints(nums, np, pend); !ok {
 				return "", "bad number"
@@ -572,6 +573,7 @@ func (pj *projector) spread(d *tmplDict, b *Block, skels []measureEntry, nums, h
 		shared++
 		b.offs[ev+1] = uint32(len(out))
 	}
+	pj.vids, pj.cum, pj.at = vids, cum, at
 	if np, ok = skipVarints(nums, np, pend); !ok || np != len(nums) || hp != len(hex) {
 		return "", "unused number or hex bytes"
 	}
