@@ -128,7 +128,8 @@ func (r *Run) AddBatch(b *Batch) error {
 	r.batchGroups = byStr
 	var byNum *statsGroup // the group of the last number
 	var lastNum uint64
-	var only *statsGroup // without a by field, the one group
+	var nullG *statsGroup // the group of absent values
+	var only *statsGroup  // without a by field, the one group
 	if bp.by == byNone && n > 0 {
 		s.byVals = s.byVals[:0]
 		g, err := s.groupByVals(0, 0)
@@ -162,7 +163,10 @@ func (r *Run) AddBatch(b *Batch) error {
 					byNum, lastNum = g, v
 				}
 			default:
-				g, err = s.groupOf(null)
+				if g = nullG; g == nil {
+					g, err = s.groupOf(null)
+					nullG = g
+				}
 			}
 		}
 		if err != nil {

@@ -128,6 +128,31 @@ func getBatch(nf, n int) *Batch {
 	return b
 }
 
+// blockPool recycles the Blocks of batch reads (decodeJSONOnlyDict with
+// batch): no cache or parking holds them, the events a cursor gives copy
+// all but their messages (msgs, which stays), so the cursor puts its
+// block back when it leaves it.
+var blockPool = sync.Pool{New: func() any { return new(Block) }}
+
+// getBlock returns a pooled Block of n events with sizes.
+func getBlock(n int) *Block {
+	b := blockPool.Get().(*Block)
+	b.ts, b.ing, b.seq = grow(b.ts, n), grow(b.ing, n), grow(b.seq, n)
+	b.offs, b.sizes = grow(b.offs, n+1), grow(b.sizes, n)
+	b.offs[0] = 0
+	b.msgs, b.sparse, b.skipped, b.batch, b.pooled = "", false, 0, nil, true
+	return b
+}
+
+// putBlock recycles b, a Block of getBlock, and its batch.
+func putBlock(b *Block) {
+	if b.batch != nil {
+		putBatch(b.batch)
+	}
+	b.msgs, b.batch = "", nil
+	blockPool.Put(b)
+}
+
 // putBatch recycles b.
 func putBatch(b *Batch) {
 	clear(b.Strs) // the strings are the block's

@@ -201,6 +201,9 @@ type Block struct {
 	// batch, in a block decoded for Query.Batches, holds the events whose
 	// messages were left empty for it (batch.go).
 	batch *Batch
+	// pooled: the block comes from blockPool (getBlock), and goes back
+	// when the cursor that decoded it leaves it.
+	pooled bool
 }
 
 // Len returns the number of events in the block.

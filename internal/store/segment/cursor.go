@@ -236,8 +236,12 @@ func (c *Cursor) Next() bool {
 			// cached), and the events it gave hold nothing of it.
 			c.spare = c.blk
 		}
-		if c.blk != nil && c.blk.batch != nil {
-			putBatch(c.blk.batch) // handed over when the block was loaded
+		switch {
+		case c.blk == nil:
+		case c.blk.pooled:
+			putBlock(c.blk) // with its batch, handed over when the block was loaded
+		case c.blk.batch != nil:
+			putBatch(c.blk.batch)
 			c.blk.batch = nil
 		}
 		c.blk = nil

@@ -79,8 +79,13 @@ func decodeJSONOnlyDict(h *blockHeader, body []byte, fields []string, spread, ba
 		return nil, why
 	}
 	secs := &ss.sec
-	b := newBlock(n)
-	b.sizes = make([]uint32, n)
+	var b *Block
+	if spread && batch && fields != nil {
+		b = getBlock(n) // the cursor's own: back to the pool when it leaves it
+	} else {
+		b = newBlock(n)
+		b.sizes = make([]uint32, n)
+	}
 	if why := decodeColumns(h, secs[0], b); why != "" {
 		return nil, why
 	}
