@@ -106,6 +106,9 @@ func TestBatchScan(t *testing.T) {
 		"stats count(*) by code",
 		"stats count(*) by bin(5m)",
 		"stats count(*)",
+		`filter svc = "pay" | stats count(*) as n, pct(lat, 90) by code`,
+		`filter code > 200 | filter svc != "web" | stats count(*) by svc`,
+		`filter not ispresent(svc) | stats count(*)`,
 	} {
 		q := mustParse(t, src)
 		if !q.Batches() {

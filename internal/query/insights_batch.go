@@ -39,12 +39,23 @@ const (
 	ColNumber
 )
 
-// batchPlan is how AddBatch adds events: by is the by field's index among
+// batchPlan is how AddBatch adds events: filters are the conditions of
+// the filter commands before the stats; by is the by field's index among
 // the fields (byNone, byTime); args, per aggregate, its argument's index
 // (-1 for count(*)).
 type batchPlan struct {
-	by   int
-	args []int
+	filters []batchFilter
+	by      int
+	args    []int
+}
+
+// batchFilter is the condition of a filter command that reads one
+// top-level JSON field, the field's index among the fields and its slot:
+// AddBatch evaluates it once per value.
+type batchFilter struct {
+	cond node
+	k    int
+	slot int
 }
 
 const (
@@ -54,8 +65,8 @@ const (
 
 // batchPlan returns the plan's batchPlan, or nil when it has none.
 func (pl *plan) batchPlan() *batchPlan {
-	sc, ok := pl.specs[0].(*statsCmd)
-	if !ok || pl.first != 0 {
+	sc, ok := pl.specs[pl.first].(*statsCmd)
+	if !ok {
 		return nil
 	}
 	for _, a := range sc.aggs {
@@ -64,6 +75,9 @@ func (pl *plan) batchPlan() *batchPlan {
 		default:
 			return nil // order may matter (sums of fractions, ties of min and max)
 		}
+	}
+	if pl.first > 0 {
+		return pl.filteredBatchPlan(sc)
 	}
 	if d := pl.direct; d != nil {
 		return &batchPlan{by: d.by, args: d.args}
@@ -80,6 +94,64 @@ func (pl *plan) batchPlan() *batchPlan {
 			return nil
 		}
 		bp.args = append(bp.args, -1)
+	}
+	return bp
+}
+
+// filteredBatchPlan is batchPlan for filters before the stats sc: each
+// must read one top-level JSON field, as must the stats (its by item, if
+// any, and its aggregates' arguments).
+func (pl *plan) filteredBatchPlan(sc *statsCmd) *batchPlan {
+	if !pl.onlyJSON || pl.json == nil || pl.json.top == nil || sc.timeBy != nil || len(sc.by) > 1 {
+		return nil
+	}
+	top := func(n node) int {
+		if f, ok := n.(*fieldNode); ok && f.base < 0 {
+			for k, t := range pl.json.top {
+				if t.slot == f.slot {
+					return k
+				}
+			}
+		}
+		return -1
+	}
+	bp := &batchPlan{by: byNone}
+	for _, sp := range pl.specs[:pl.first] {
+		fc, ok := sp.(*filterCmd)
+		if !ok {
+			return nil
+		}
+		f := batchFilter{cond: fc.cond, k: -1}
+		ok = true
+		walk(fc.cond, func(n node) {
+			if _, isField := n.(*fieldNode); !isField {
+				return
+			}
+			switch k := top(n); {
+			case k < 0 || f.k >= 0 && k != f.k:
+				ok = false
+			default:
+				f.k, f.slot = k, n.(*fieldNode).slot
+			}
+		})
+		if !ok || f.k < 0 {
+			return nil
+		}
+		bp.filters = append(bp.filters, f)
+	}
+	if len(sc.by) == 1 {
+		if bp.by = top(sc.by[0].e); bp.by < 0 {
+			return nil
+		}
+	}
+	for _, a := range sc.aggs {
+		k := -1
+		if !a.star && len(a.args) > 0 {
+			if k = top(a.args[0]); k < 0 {
+				return nil
+			}
+		}
+		bp.args = append(bp.args, k)
 	}
 	return bp
 }
@@ -116,11 +188,27 @@ func (r *Run) AddBatch(b *Batch) error {
 	if bp.by >= 0 && (bp.by >= len(b.Fields) || len(b.Fields[bp.by].Kind) != n || len(b.Fields[bp.by].V) != n) {
 		return errors.New("query: a batch's columns differ in length")
 	}
+	for _, f := range bp.filters {
+		if f.k >= len(b.Fields) || len(b.Fields[f.k].Kind) != n || len(b.Fields[f.k].V) != n {
+			return errors.New("query: a batch's columns differ in length")
+		}
+	}
 	r.res.Scanned += int64(n)
 	r.res.Bytes += b.Bytes
-	r.res.Matched += int64(n) // the counter before the stats
 	r.n += uint64(n)
 	r.batches++
+	fc := r.filterCache
+	if len(fc) < len(bp.filters) {
+		fc = make([]batchCache, len(bp.filters))
+	}
+	for j := range fc {
+		fc[j].reset(len(b.Strs))
+	}
+	r.filterCache = fc
+	if len(bp.filters) > 0 {
+		r.scratch.reset(&Event{}, r.n) // for batchPass
+		defer r.scratch.reset(nil, 0)
+	}
 	byStr := r.batchGroups[:0]
 	for range b.Strs {
 		byStr = append(byStr, nil)
@@ -130,19 +218,25 @@ func (r *Run) AddBatch(b *Batch) error {
 	var lastNum uint64
 	var nullG *statsGroup // the group of absent values
 	var only *statsGroup  // without a by field, the one group
-	if bp.by == byNone && n > 0 {
-		s.byVals = s.byVals[:0]
-		g, err := s.groupByVals(0, 0)
-		if err != nil {
-			return r.fail(err)
-		}
-		only = g
-	}
 	for i := range n {
+		if len(bp.filters) > 0 {
+			pass, err := r.batchPass(b, i)
+			if err != nil {
+				return r.fail(err)
+			}
+			if !pass {
+				continue
+			}
+		}
+		r.res.Matched++ // the counter before the stats
 		g := only
 		var err error
 		switch {
 		case g != nil:
+		case bp.by == byNone:
+			s.byVals = s.byVals[:0]
+			g, err = s.groupByVals(0, 0)
+			only = g
 		case bp.by == byTime:
 			g, err = r.timeGroup(b.TS[i], b.Seq[i])
 		default:
@@ -202,6 +296,77 @@ func (r *Run) AddBatch(b *Batch) error {
 		}
 	}
 	return nil
+}
+
+// batchCache holds what the filters gave for the values of a batch: per
+// string (Batch.Strs), for absent values and for the last number, 0 not
+// yet known, 1 false, 2 true.
+type batchCache struct {
+	strs   []uint8
+	null   uint8
+	num    uint64
+	numRes uint8
+}
+
+func (c *batchCache) reset(nstrs int) {
+	c.strs = growClear(c.strs, nstrs)
+	c.null, c.numRes = 0, 0
+}
+
+// growClear returns s with length n, zeroed, reusing its memory when it can.
+func growClear[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// batchPass reports whether event i of b passes the filters before the
+// stats, each evaluated once per value of its field.
+func (r *Run) batchPass(b *Batch, i int) (bool, error) {
+	for j, f := range r.pl.batch.filters {
+		c, fc := &b.Fields[f.k], &r.filterCache[j]
+		var res *uint8
+		var v Value
+		switch u := c.V[i]; c.Kind[i] {
+		case ColString:
+			if u >= uint64(len(b.Strs)) {
+				return false, errors.New("query: a batch's string out of range")
+			}
+			res, v = &fc.strs[u], strValue(b.Strs[u])
+		case ColNumber:
+			if fc.num != u {
+				fc.num, fc.numRes = u, 0
+			}
+			res = &fc.numRes
+			if *res == 0 {
+				// Below 1e15 a number's text is what formatNumber makes
+				// of it: the filter cannot tell it from the event's.
+				v = Value{k: kNumber, n: float64(u)}
+				if u >= 1e15 {
+					r.numText = strconv.AppendUint(r.numText[:0], u, 10)
+					v.s = string(r.numText)
+				}
+			}
+		default:
+			res, v = &fc.null, null
+		}
+		if *res == 0 {
+			// The condition reads only the field (filteredBatchPlan):
+			// the scratch row AddBatch reset need not be reset again.
+			r.scratch.set(f.slot, v)
+			*res = 1
+			if f.cond.eval(r.scratch).truthy() {
+				*res = 2
+			}
+		}
+		if *res == 1 {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // timeGroup returns the group of the time bin of ts.

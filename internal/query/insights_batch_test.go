@@ -97,6 +97,11 @@ func TestAddBatch(t *testing.T) {
 		"stats count(*) by code",
 		"stats count(*) by bin(1m)",
 		"stats count(*) as n",
+		`filter svc = "pay" | stats count(*) as n, pct(lat, 90) by code`,
+		`filter code > 200 | filter svc != "web" | stats count(*) by svc`,
+		`filter not ispresent(svc) | stats count(*)`,
+		`filter lat < 1000 | stats count(*)`,
+		`filter svc in ["pay", "auth"] | stats count(*), pct(lat, 50) by svc`,
 	} {
 		q, err := ParseInsights(src)
 		if err != nil {

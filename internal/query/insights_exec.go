@@ -479,6 +479,7 @@ type Run struct {
 	stats       *statsStage
 	batches     uint64 // AddBatch calls
 	batchGroups []*statsGroup
+	filterCache []batchCache
 	numText     []byte
 	res         Result
 	n           uint64
@@ -512,7 +513,7 @@ func (q *Insights) NewRun(o RunOptions) *Run {
 		r.direct = q.plan.direct
 	}
 	if q.plan.batch != nil {
-		r.stats = r.head.(*counter).next.(*statsStage)
+		r.stats = r.stages[q.plan.first].(*counter).next.(*statsStage)
 	}
 	return r
 }

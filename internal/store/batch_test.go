@@ -88,6 +88,8 @@ func TestScanBatches(t *testing.T) {
 		{"no messages", ScanQuery{Range: AllTime, NoMessages: true}, all},
 		{"no messages, part", ScanQuery{Range: mid, NoMessages: true}, part},
 		{"json fields", ScanQuery{Range: AllTime, JSONOnly: true, JSONFields: []string{"level", "n"}, Skipped: func(Skipped) { t.Error("skipped events with batches") }}, all},
+		{"json fields, no Skipped", ScanQuery{Range: AllTime, JSONOnly: true, JSONFields: []string{"level", "n"}}, all},
+		{"json fields, part", ScanQuery{Range: mid, JSONOnly: true, JSONFields: []string{"level", "n"}}, part},
 	} {
 		c.q.Batch = func(*ScanBatch) bool { return true }
 		got, batches := scan(c.q)

@@ -48,8 +48,8 @@ type ScanQuery struct {
 	// caller that gets the same result from an event without a message
 	// whatever its place (query.Run.AddBlanks) saves their passage.
 	Skipped func(Skipped)
-	// Batch, in a forward scan with NoMessages, or with JSONOnly,
-	// JSONFields and Skipped, is given the events of segment blocks that
+	// Batch, in a forward scan with NoMessages, or with JSONOnly and
+	// JSONFields, is given the events of segment blocks that
 	// lie wholly within the range by the batch (segment.Batch) instead of
 	// fn: with NoMessages all their events, with JSONFields those whose
 	// values of the fields a batch holds (the others still go to fn). It
@@ -98,7 +98,7 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 		rc.need, rc.needOrBackslash = q.TermsUnlessEscaped, true
 	}
 	window := !q.Backward && lo.Seq == 0 && (hi.Seq == 0 || hi.Timestamp == maxTimestamp)
-	if q.Batch != nil && window && (q.NoMessages || rc.skipJSONOnly && q.JSONFields != nil) {
+	if q.Batch != nil && window && (q.NoMessages || q.JSONOnly && q.JSONFields != nil) {
 		n := 0
 		rc.batch = func(b *ScanBatch) bool {
 			if n += b.Len(); n >= 4096 {

@@ -53,8 +53,8 @@ type Query struct {
 	// Need when it contains a backslash (query.FilterPattern's
 	// TermsUnlessEscaped): such events are given too.
 	NeedOrBackslash bool
-	// Batches, in a forward read with NoMessages, or with JSONOnly,
-	// JSONFields and SkipJSONOnly, hands over the events of each block
+	// Batches, in a forward read with NoMessages, or with JSONOnly and
+	// JSONFields, hands over the events of each block
 	// that lies wholly within [Start, End) by the batch (batch.go): Next
 	// then stops at a Batch as well as at events. With NoMessages a batch
 	// holds all the block's events; with JSONFields those that need no
@@ -161,7 +161,7 @@ const bloomBatch = 1 << 20
 // [q.Start, q.End). A stream the segment does not hold gives no events.
 func (r *Reader) Cursor(q Query) *Cursor {
 	c := &Cursor{r: r, start: q.Start, end: q.End, backward: q.Backward, stream: q.Stream, noMsgs: q.NoMessages, jsonOnly: q.JSONOnly, fields: q.JSONFields, skipJSON: q.JSONOnly && q.SkipJSONOnly}
-	c.batches = q.Batches && !q.Backward && (q.NoMessages || c.skipJSON && q.JSONFields != nil)
+	c.batches = q.Batches && !q.Backward && (q.NoMessages || q.JSONOnly && q.JSONFields != nil)
 	if c.end == 0 {
 		c.end = math.MaxInt64
 	}
@@ -213,10 +213,13 @@ func (c *Cursor) Next() bool {
 				c.stats.EventsSkipped++
 				continue
 			}
-			if c.skipJSON && c.blk.sizes != nil && c.blk.offs[j] == c.blk.offs[j+1] {
+			if (c.skipJSON || c.blk.batch != nil) && c.blk.sizes != nil && c.blk.offs[j] == c.blk.offs[j+1] {
+				// A message JSONOnly left out (a JSON one is never empty):
+				// in the block's batch, if it has one, which holds all of
+				// them; else skipped and counted.
 				if c.blk.batch == nil {
-					c.skip(j) // a message JSONOnly left out (a JSON one is never empty)
-				} // else in the batch
+					c.skip(j)
+				}
 				continue
 			}
 			c.ev = c.blk.event(c.blkStrm, j)
