@@ -102,7 +102,8 @@ func TestBatchScan(t *testing.T) {
 	defer plain.Close()
 	for _, src := range []string{
 		"stats count(*) as n, pct(lat, 99) as p, count(lat) as c by svc",
-		"stats pct(lat, 50), count(*)",
+		"stats pct(lat, 50), count(*), sum(lat), avg(lat)",
+		"stats avg(lat), sum(code) by svc",
 		"stats count(*) by code",
 		"stats count(*) by bin(5m)",
 		"stats count(*)",

@@ -326,6 +326,7 @@ func BenchmarkStoreQueries(b *testing.B) {
 				`filter level = "ERROR" | sort @timestamp desc | limit 100`,
 				`filter level = "ERROR" | stats count(*) by service`,   // not a target: the required-terms path
 				`filter latency_ms > 1000 | stats count(*) by service`, // not a target: a filter over batches
+				"stats avg(latency_ms) by service",                     // not a target
 			} {
 				b.Run(q, func(b *testing.B) {
 					pq, err := query.ParseInsights(q)

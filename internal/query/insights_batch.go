@@ -5,11 +5,13 @@ import (
 	"strconv"
 )
 
-// Events by the batch. A query whose first command is a stats with count
-// and pct aggregates only, by nothing, by one top-level JSON field or by a
-// bin of @timestamp, and reading nothing else (Batches), gives the same
-// result whatever the order in which its events come, but for the order
-// of its groups: the order of their first events. A source may then hand
+// Events by the batch. A query made of a stats with count, pct, sum and
+// avg aggregates only, by nothing, by one top-level JSON field or by a bin
+// of @timestamp, and reading nothing else, or of filters that each read
+// one top-level JSON field followed by such a stats over JSON fields
+// (Batches), gives the same result whatever the order in which its events
+// come, but for the order of its groups (the order of their first events)
+// and the last bits of sums of non-integers. A source may then hand
 // over events in columns, a block at a time and out of order with the
 // events it gives Add (store.ScanQuery.Batch): AddBatch adds each to its
 // group without a row, a message or a JSON reading, and the stats stage
@@ -71,9 +73,12 @@ func (pl *plan) batchPlan() *batchPlan {
 	}
 	for _, a := range sc.aggs {
 		switch a.fn.newState(a).(type) {
-		case *countState, *pctState:
+		case *countState, *pctState, *sumState, *avgState:
+			// Sums: the order of adding differs from a single run's,
+			// which changes the last bits of sums of non-integers only,
+			// as merging parallel runs does (Run.Merge).
 		default:
-			return nil // order may matter (sums of fractions, ties of min and max)
+			return nil // order matters (ties of min and max, running variances)
 		}
 	}
 	if pl.first > 0 {
@@ -286,6 +291,16 @@ func (r *Run) AddBatch(b *Batch) error {
 				switch c.Kind[i] {
 				case ColNumber:
 					st.addValue(float64(c.V[i]))
+				case ColString:
+					if c.V[i] >= uint64(len(b.Strs)) {
+						return r.fail(errors.New("query: a batch's string out of range"))
+					}
+					st.addV(strValue(b.Strs[c.V[i]]))
+				}
+			case valueAdder: // sum, avg
+				switch c.Kind[i] {
+				case ColNumber:
+					st.addV(numValue(float64(c.V[i])))
 				case ColString:
 					if c.V[i] >= uint64(len(b.Strs)) {
 						return r.fail(errors.New("query: a batch's string out of range"))

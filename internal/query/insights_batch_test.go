@@ -93,7 +93,7 @@ func TestAddBatch(t *testing.T) {
 	}
 	for _, src := range []string{
 		"stats count(*) as n, pct(lat, 99) as p, count(lat) as c by svc",
-		"stats pct(lat, 50), count(*)",
+		"stats pct(lat, 50), count(*), sum(lat), avg(lat) by svc",
 		"stats count(*) by code",
 		"stats count(*) by bin(1m)",
 		"stats count(*) as n",
