@@ -104,6 +104,7 @@ func TestBatchScan(t *testing.T) {
 		"stats count(*) as n, pct(lat, 99) as p, count(lat) as c by svc",
 		"stats pct(lat, 50), count(*), sum(lat), avg(lat)",
 		"stats avg(lat), sum(code) by svc",
+		"stats count_distinct(lat), count_distinct(svc) by code",
 		"stats count(*) by code",
 		"stats count(*) by bin(5m)",
 		"stats count(*)",

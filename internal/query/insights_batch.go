@@ -5,8 +5,8 @@ import (
 	"strconv"
 )
 
-// Events by the batch. A query made of a stats with count, pct, sum and
-// avg aggregates only, by nothing, by one top-level JSON field or by a bin
+// Events by the batch. A query made of a stats with count, pct, sum, avg
+// and count_distinct aggregates only, by nothing, by one top-level JSON field or by a bin
 // of @timestamp, and reading nothing else, or of filters that each read
 // one top-level JSON field followed by such a stats over JSON fields
 // (Batches), gives the same result whatever the order in which its events
@@ -73,7 +73,7 @@ func (pl *plan) batchPlan() *batchPlan {
 	}
 	for _, a := range sc.aggs {
 		switch a.fn.newState(a).(type) {
-		case *countState, *pctState, *sumState, *avgState:
+		case *countState, *pctState, *sumState, *avgState, *distinctState:
 			// Sums: the order of adding differs from a single run's,
 			// which changes the last bits of sums of non-integers only,
 			// as merging parallel runs does (Run.Merge).
@@ -297,16 +297,15 @@ func (r *Run) AddBatch(b *Batch) error {
 					}
 					st.addV(strValue(b.Strs[c.V[i]]))
 				}
-			case valueAdder: // sum, avg
-				switch c.Kind[i] {
-				case ColNumber:
-					st.addV(numValue(float64(c.V[i])))
-				case ColString:
-					if c.V[i] >= uint64(len(b.Strs)) {
-						return r.fail(errors.New("query: a batch's string out of range"))
-					}
-					st.addV(strValue(b.Strs[c.V[i]]))
+			case valueAdder: // sum, avg, count_distinct
+				if c.Kind[i] == ColAbsent {
+					continue
 				}
+				v, err := r.batchValue(b, c, i)
+				if err != nil {
+					return r.fail(err)
+				}
+				st.addV(v)
 			}
 		}
 	}
@@ -344,31 +343,25 @@ func (r *Run) batchPass(b *Batch, i int) (bool, error) {
 	for j, f := range r.pl.batch.filters {
 		c, fc := &b.Fields[f.k], &r.filterCache[j]
 		var res *uint8
-		var v Value
 		switch u := c.V[i]; c.Kind[i] {
 		case ColString:
 			if u >= uint64(len(b.Strs)) {
 				return false, errors.New("query: a batch's string out of range")
 			}
-			res, v = &fc.strs[u], strValue(b.Strs[u])
+			res = &fc.strs[u]
 		case ColNumber:
 			if fc.num != u {
 				fc.num, fc.numRes = u, 0
 			}
 			res = &fc.numRes
-			if *res == 0 {
-				// Below 1e15 a number's text is what formatNumber makes
-				// of it: the filter cannot tell it from the event's.
-				v = Value{k: kNumber, n: float64(u)}
-				if u >= 1e15 {
-					r.numText = strconv.AppendUint(r.numText[:0], u, 10)
-					v.s = string(r.numText)
-				}
-			}
 		default:
-			res, v = &fc.null, null
+			res = &fc.null
 		}
 		if *res == 0 {
+			v, err := r.batchValue(b, c, i)
+			if err != nil {
+				return false, err
+			}
 			// The condition reads only the field (filteredBatchPlan):
 			// the scratch row AddBatch reset need not be reset again.
 			r.scratch.set(f.slot, v)
@@ -382,6 +375,27 @@ func (r *Run) batchPass(b *Batch, i int) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// batchValue returns the value of event i in column c of b: what the
+// engine reads from a message, but for the text of numbers below 1e15,
+// which is left to formatNumber (the same digits).
+func (r *Run) batchValue(b *Batch, c *Column, i int) (Value, error) {
+	switch u := c.V[i]; c.Kind[i] {
+	case ColString:
+		if u >= uint64(len(b.Strs)) {
+			return null, errors.New("query: a batch's string out of range")
+		}
+		return strValue(b.Strs[u]), nil
+	case ColNumber:
+		v := Value{k: kNumber, n: float64(u)}
+		if u >= 1e15 {
+			r.numText = strconv.AppendUint(r.numText[:0], u, 10)
+			v.s = string(r.numText)
+		}
+		return v, nil
+	}
+	return null, nil
 }
 
 // timeGroup returns the group of the time bin of ts.

@@ -95,6 +95,7 @@ func TestAddBatch(t *testing.T) {
 		"stats count(*) as n, pct(lat, 99) as p, count(lat) as c by svc",
 		"stats pct(lat, 50), count(*), sum(lat), avg(lat) by svc",
 		"stats count(*) by code",
+		"stats count_distinct(lat), count_distinct(svc) by code",
 		"stats count(*) by bin(1m)",
 		"stats count(*) as n",
 		`filter svc = "pay" | stats count(*) as n, pct(lat, 90) by code`,
