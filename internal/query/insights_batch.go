@@ -23,7 +23,8 @@ import (
 type Batch struct {
 	TS     []int64
 	Seq    []uint64
-	Bytes  int64 // their message bytes (Event.Size)
+	Stream string // their log stream (@logStream)
+	Bytes  int64  // their message bytes (Event.Size)
 	Fields []Column
 	Strs   []string // the strings of ColString values
 }
@@ -61,57 +62,25 @@ type batchFilter struct {
 }
 
 const (
-	byNone = -1
-	byTime = -2
+	byNone   = -1
+	byTime   = -2
+	byStream = -3 // @logStream: Batch.Stream
 )
 
-// batchPlan returns the plan's batchPlan, or nil when it has none.
+// batchPlan returns the plan's batchPlan, or nil when it has none: its
+// rows come from a stats, first or after filters that each read one
+// top-level JSON field, with aggregates whose result does not depend on
+// the order of their rows, of top-level JSON fields (or count(*)), by
+// nothing, a bin of @timestamp, @logStream or a top-level JSON field. A
+// plan that reads JSON fields must read nothing else of the message; one
+// that reads none, no message at all.
 func (pl *plan) batchPlan() *batchPlan {
 	sc, ok := pl.specs[pl.first].(*statsCmd)
-	if !ok {
-		return nil
-	}
-	for _, a := range sc.aggs {
-		switch a.fn.newState(a).(type) {
-		case *countState, *pctState, *sumState, *avgState, *distinctState:
-			// Sums: the order of adding differs from a single run's,
-			// which changes the last bits of sums of non-integers only,
-			// as merging parallel runs does (Run.Merge).
-		default:
-			return nil // order matters (ties of min and max, running variances)
-		}
-	}
-	if pl.first > 0 {
-		return pl.filteredBatchPlan(sc)
-	}
-	if d := pl.direct; d != nil {
-		return &batchPlan{by: d.by, args: d.args}
-	}
-	if pl.needsMsg || len(sc.by) > 1 || len(sc.by) == 1 && sc.timeBy == nil {
-		return nil
-	}
-	bp := &batchPlan{by: byNone}
-	if sc.timeBy != nil {
-		bp.by = byTime
-	}
-	for _, a := range sc.aggs {
-		if !a.star {
-			return nil
-		}
-		bp.args = append(bp.args, -1)
-	}
-	return bp
-}
-
-// filteredBatchPlan is batchPlan for filters before the stats sc: each
-// must read one top-level JSON field, as must the stats (its by item, if
-// any, and its aggregates' arguments).
-func (pl *plan) filteredBatchPlan(sc *statsCmd) *batchPlan {
-	if !pl.onlyJSON || pl.json == nil || pl.json.top == nil || sc.timeBy != nil || len(sc.by) > 1 {
+	if !ok || len(sc.by) > 1 {
 		return nil
 	}
 	top := func(n node) int {
-		if f, ok := n.(*fieldNode); ok && f.base < 0 {
+		if f, ok := n.(*fieldNode); ok && f.base < 0 && pl.json != nil {
 			for k, t := range pl.json.top {
 				if t.slot == f.slot {
 					return k
@@ -120,6 +89,7 @@ func (pl *plan) filteredBatchPlan(sc *statsCmd) *batchPlan {
 		}
 		return -1
 	}
+	json := false // reads JSON fields
 	bp := &batchPlan{by: byNone}
 	for _, sp := range pl.specs[:pl.first] {
 		fc, ok := sp.(*filterCmd)
@@ -142,21 +112,44 @@ func (pl *plan) filteredBatchPlan(sc *statsCmd) *batchPlan {
 		if !ok || f.k < 0 {
 			return nil
 		}
-		bp.filters = append(bp.filters, f)
+		bp.filters, json = append(bp.filters, f), true
 	}
 	if len(sc.by) == 1 {
-		if bp.by = top(sc.by[0].e); bp.by < 0 {
-			return nil
+		f, _ := sc.by[0].e.(*fieldNode)
+		switch {
+		case sc.timeBy != nil:
+			bp.by = byTime
+		case f != nil && f.base < 0 && pl.slots[f.slot].src == srcLogStream:
+			bp.by = byStream
+		default:
+			if bp.by = top(sc.by[0].e); bp.by < 0 {
+				return nil
+			}
+			json = true
 		}
 	}
 	for _, a := range sc.aggs {
-		k := -1
+		switch a.fn.newState(a).(type) {
+		case *countState, *pctState, *sumState, *avgState, *distinctState:
+			// Sums: the order of adding differs from a single run's,
+			// which changes the last bits of sums of non-integers only,
+			// as merging parallel runs does (Run.Merge).
+		default:
+			return nil // order matters (ties of min and max, running variances)
+		}
+		k := -1 // count(*)
 		if !a.star && len(a.args) > 0 {
 			if k = top(a.args[0]); k < 0 {
 				return nil
 			}
+			json = true
+		} else if _, ok := a.fn.newState(a).(*countState); !ok {
+			return nil
 		}
 		bp.args = append(bp.args, k)
+	}
+	if json && (!pl.onlyJSON || pl.json.top == nil) || !json && pl.needsMsg {
+		return nil
 	}
 	return bp
 }
@@ -244,6 +237,9 @@ func (r *Run) AddBatch(b *Batch) error {
 			only = g
 		case bp.by == byTime:
 			g, err = r.timeGroup(b.TS[i], b.Seq[i])
+		case bp.by == byStream:
+			g, err = s.groupOf(strValue(b.Stream))
+			only = g // one stream per batch
 		default:
 			c := &b.Fields[bp.by]
 			switch v := c.V[i]; c.Kind[i] {

@@ -16,6 +16,7 @@ func batchOf(t *testing.T, q *Insights, evs []Event) *Batch {
 	fields := q.JSONFields()
 	b := &Batch{Fields: make([]Column, len(fields))}
 	strs := map[string]uint64{}
+	b.Stream = evs[0].Stream
 	for _, e := range evs {
 		b.TS, b.Seq = append(b.TS, e.Timestamp), append(b.Seq, e.Seq)
 		b.Bytes += int64(len(e.Message))
@@ -66,7 +67,7 @@ func TestAddBatch(t *testing.T) {
 	var groups [2][][]Event // log group, stream: events in time order
 	seq := uint64(0)
 	for g := range groups {
-		for range 3 {
+		for k := range 3 {
 			var evs []Event
 			ts := int64(1700000000000 + r.IntN(5000))
 			if g == 1 {
@@ -86,7 +87,7 @@ func TestAddBatch(t *testing.T) {
 				default:
 					m = fmt.Sprintf(`{"svc":"%s","lat":%d,"code":%d}`, svcs[r.IntN(len(svcs))], r.IntN(2000), 200+r.IntN(3))
 				}
-				evs = append(evs, Event{Timestamp: ts, Seq: seq, Message: m})
+				evs = append(evs, Event{Timestamp: ts, Seq: seq, Message: m, Stream: fmt.Sprint("s", k)})
 			}
 			groups[g] = append(groups[g], evs)
 		}
@@ -96,6 +97,8 @@ func TestAddBatch(t *testing.T) {
 		"stats pct(lat, 50), count(*), sum(lat), avg(lat) by svc",
 		"stats count(*) by code",
 		"stats count_distinct(lat), count_distinct(svc) by code",
+		"stats count(*) by @logStream",
+		`filter svc = "pay" | stats avg(lat) by @logStream`,
 		"stats count(*) by bin(1m)",
 		"stats count(*) as n",
 		`filter svc = "pay" | stats count(*) as n, pct(lat, 90) by code`,

@@ -25,21 +25,21 @@ type source interface {
 // readCtx is what one read shares between its stream iterators.
 type readCtx struct {
 	s               *Store
-	terms           []string                  // checkable required terms, for block skipping
-	need            []string                  // all required terms, for skipping events by their templates
-	needOrBackslash bool                      // need's terms may be missing from messages with a backslash
-	noMessages      bool                      // segment events may come without messages
-	jsonOnly        bool                      // segment events may come without messages that are not JSON objects
-	jsonFields      []string                  // and JSON messages projected onto these top-level keys
-	skipJSONOnly    bool                      // segment events left without messages by jsonOnly are skipped
-	skipped         segment.Skipped           // and counted here, until ScanQuery reports them
-	batch           func(*segment.Batch) bool // takes segment events by the batch (ScanQuery.Batch)
-	stopped         bool                      // batch returned false: the read ends
-	prefetch        bool                      // the read scans on: segment cursors read ahead
-	cancel          chan struct{}             // closed when the read ends (drops read-aheads not started)
-	incomplete      atomic.Bool               // a segment failed and was quarantined
-	cursors         []*segment.Cursor         // of a scan, parked when it ends
-	mem             readMemory                // the blocks its cursors hold (budget.go)
+	terms           []string                           // checkable required terms, for block skipping
+	need            []string                           // all required terms, for skipping events by their templates
+	needOrBackslash bool                               // need's terms may be missing from messages with a backslash
+	noMessages      bool                               // segment events may come without messages
+	jsonOnly        bool                               // segment events may come without messages that are not JSON objects
+	jsonFields      []string                           // and JSON messages projected onto these top-level keys
+	skipJSONOnly    bool                               // segment events left without messages by jsonOnly are skipped
+	skipped         segment.Skipped                    // and counted here, until ScanQuery reports them
+	batch           func(*segment.Batch, *stream) bool // takes segment events by the batch (ScanQuery.Batch)
+	stopped         bool                               // batch returned false: the read ends
+	prefetch        bool                               // the read scans on: segment cursors read ahead
+	cancel          chan struct{}                      // closed when the read ends (drops read-aheads not started)
+	incomplete      atomic.Bool                        // a segment failed and was quarantined
+	cursors         []*segment.Cursor                  // of a scan, parked when it ends
+	mem             readMemory                         // the blocks its cursors hold (budget.go)
 }
 
 // scanning makes rc a scan whose segment cursors read ahead; call the
@@ -103,7 +103,7 @@ func (rc *readCtx) newStreamIter(st *stream, v view, segs []*segFile, lo, hi Key
 		case hi.Timestamp < math.MaxInt64:
 			q.End = hi.Timestamp + 1
 		}
-		src := &segSource{rc: rc, f: f, c: f.r.Cursor(q), lo: lo, hi: hi, backward: backward}
+		src := &segSource{rc: rc, st: st, f: f, c: f.r.Cursor(q), lo: lo, hi: hi, backward: backward}
 		if rc.prefetch && len(rc.need) > 0 {
 			rc.cursors = append(rc.cursors, src.c)
 		}
@@ -186,6 +186,7 @@ func (c *cursor) size() int { return len(c.v.at(c.p).Message) }
 // segSource reads one stream of one segment within (lo, hi).
 type segSource struct {
 	rc       *readCtx
+	st       *stream // whose events it reads
 	f        *segFile
 	c        *segment.Cursor
 	lo, hi   Key
@@ -209,7 +210,7 @@ func (x *segSource) fill() {
 	for !x.rc.stopped && x.c.Next() {
 		if b := x.c.Batch(); b != nil {
 			// The cursor's range is the window (ScanQuery): the batch lies within.
-			x.rc.stopped = !x.rc.batch(b)
+			x.rc.stopped = !x.rc.batch(b, x.st)
 			continue
 		}
 		e := x.c.Event()

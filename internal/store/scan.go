@@ -60,8 +60,12 @@ type ScanQuery struct {
 	Batch func(*ScanBatch) bool
 }
 
-// ScanBatch is events a scan hands over together (ScanQuery.Batch).
-type ScanBatch = segment.Batch
+// ScanBatch is events of one stream a scan hands over together
+// (ScanQuery.Batch).
+type ScanBatch struct {
+	*segment.Batch
+	Stream string // the log stream's name
+}
 
 // Skipped counts events a scan passed over (ScanQuery.Skipped).
 type Skipped = segment.Skipped
@@ -100,14 +104,16 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 	window := !q.Backward && lo.Seq == 0 && (hi.Seq == 0 || hi.Timestamp == maxTimestamp)
 	if q.Batch != nil && window && (q.NoMessages || q.JSONOnly && q.JSONFields != nil) {
 		n := 0
-		rc.batch = func(b *ScanBatch) bool {
+		var sb ScanBatch
+		rc.batch = func(b *segment.Batch, st *stream) bool {
 			if n += b.Len(); n >= 4096 {
 				n = 0
 				if ctx.Err() != nil {
 					return false
 				}
 			}
-			return q.Batch(b)
+			sb.Batch, sb.Stream = b, st.meta.Name
+			return q.Batch(&sb)
 		}
 	}
 	defer rc.scanning()()
