@@ -47,12 +47,15 @@ func (b *batchCounter) ScanQuery(ctx context.Context, sc store.Scope, group stri
 // and segment data of two groups, with and without batches, in one piece
 // and split: the rows and statistics are those of a scan with every
 // message, and batches did carry events.
-func TestBatchScan(t *testing.T) {
+// batchStore returns a store with two groups of three streams each,
+// sealed and in the head, of JSON messages (some of which a batch cannot
+// take), plain lines and a rare term, and the time it was written.
+func batchStore(t *testing.T) (*store.Store, int64) {
 	st, err := store.Open(store.Options{Dir: t.TempDir(), HeadMaxBytes: -1, SealInterval: -1, CacheBytes: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	now := time.Now().UnixMilli()
 	r := rand.New(rand.NewPCG(4, 4))
 	svcs := []string{"pay", "auth", "web"}
@@ -80,6 +83,9 @@ func TestBatchScan(t *testing.T) {
 					default:
 						m = fmt.Sprintf(`{"svc":"%s","lat":%d,"code":%d}`, svcs[r.IntN(3)], r.IntN(2000), 200+r.IntN(2))
 					}
+					if i%397 == 0 {
+						m += " NEEDLE-f00d-cafe" // rare: most blocks' bloom filters rule it out
+					}
 					evs[i] = store.InputEvent{Timestamp: ts, Message: m}
 				}
 				if _, err := st.PutLogEvents(sc, g, stream, evs); err != nil {
@@ -93,6 +99,11 @@ func TestBatchScan(t *testing.T) {
 			}
 		}
 	}
+	return st, now
+}
+
+func TestBatchScan(t *testing.T) {
+	st, now := batchStore(t)
 	counted := &batchCounter{Store: st}
 	batched, _ := New(Options{Source: counted})
 	defer batched.Close()
@@ -136,6 +147,40 @@ func TestBatchScan(t *testing.T) {
 			}
 			if n := counted.events.Load(); float64(n) < res[0].Stats.RecordsScanned/4 {
 				t.Errorf("%s over %v: %d events by the batch of %v", src, groups, n, res[0].Stats.RecordsScanned)
+			}
+		}
+	}
+}
+
+// TestPassedStats: queries whose terms let segments rule events out by
+// bloom filters and templates count those events as scanned, as a scan
+// of every message does (ScanQuery.Passed, Run.AddScanned).
+func TestPassedStats(t *testing.T) {
+	st, now := batchStore(t)
+	store, _ := New(Options{Source: st})
+	defer store.Close()
+	plain, _ := New(Options{Source: plainSource{st}})
+	defer plain.Close()
+	for _, src := range []string{
+		`filter svc = "auth" | stats count(*) by code`,             // templates (Need)
+		`filter @message like "NEEDLE-f00d-cafe" | stats count(*)`, // bloom filters and templates
+		`filter @message like "NEEDLE-f00d-cafe" | fields @message | limit 10000`,
+	} {
+		q := mustParse(t, src)
+		for _, r := range [][2]int64{{0, now + 1}, {now - 3_000_000, now - 1_000_000}} { // all, and a range that cuts blocks
+			var res [2]Results
+			for i, m := range []*Manager{plain, store} {
+				id, err := m.Start(StartInput{Scope: sc, Groups: []string{"g", "g2"}, Start: r[0], End: r[1], Query: q})
+				if err != nil {
+					t.Fatal(err)
+				}
+				res[i] = wait(t, m, id, Complete, Failed)
+			}
+			if got := res[1]; got.Status != Complete || !slices.EqualFunc(got.Rows, res[0].Rows, slices.Equal) || got.Stats != res[0].Stats {
+				t.Errorf("%s over %v:\n got %+v\nwant %+v", src, r, got, res[0])
+			}
+			if res[0].Stats.RecordsMatched == 0 {
+				t.Errorf("%s over %v: nothing matched", src, r)
 			}
 		}
 	}

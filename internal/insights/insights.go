@@ -273,16 +273,19 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 	// scan gives fn the events of g within r; with blanks, it may give
 	// blanks the events it gives without a message instead (Run.AddBlanks).
 	// With batch, it may give batch events by the batch (Run.AddBatch).
-	scan := func(ctx context.Context, g string, r store.TimeRange, blanks func(store.Skipped), batch func(*store.ScanBatch) bool, fn func(*store.FilteredEvent) bool) error {
+	// With passed, it may count there the events the query's terms rule
+	// out instead of giving them to fn.
+	scan := func(ctx context.Context, g string, r store.TimeRange, blanks func(store.Skipped), batch func(*store.ScanBatch) bool, passed func(n, bytes int64), fn func(*store.FilteredEvent) bool) error {
 		return m.opts.Source.Scan(ctx, in.Scope, g, r, nil, "", fn)
 	}
 	if qs, ok := m.opts.Source.(QuerySource); ok {
 		sq.Terms, sq.TermsUnlessEscaped = iq.IndexTerms(), iq.RequiredTerms()
 		sq.Backward, sq.NoMessages, sq.JSONOnly = iq.NewestFirst(), !iq.NeedsMessage(), iq.ReadsOnlyJSON()
 		sq.JSONFields = iq.JSONFields()
-		scan = func(ctx context.Context, g string, r store.TimeRange, blanks func(store.Skipped), batch func(*store.ScanBatch) bool, fn func(*store.FilteredEvent) bool) error {
+		scan = func(ctx context.Context, g string, r store.TimeRange, blanks func(store.Skipped), batch func(*store.ScanBatch) bool, passed func(n, bytes int64), fn func(*store.FilteredEvent) bool) error {
 			q := sq
 			q.Range = r
+			q.Passed = passed
 			if q.JSONOnly && !q.Backward && iq.Blanks() {
 				q.Skipped = blanks
 			}
@@ -351,7 +354,7 @@ func (m *Manager) execute(ctx context.Context, q *queryState) (*query.Result, er
 				}
 				return addErr == nil && progress(b.Len())
 			}
-			err := scan(ctx, g, r, blanks, batch, func(e *store.FilteredEvent) bool {
+			err := scan(ctx, g, r, blanks, batch, run.AddScanned, func(e *store.FilteredEvent) bool {
 				if addErr != nil {
 					return false
 				}

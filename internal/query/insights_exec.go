@@ -536,6 +536,14 @@ func (r *Run) build(from int, final stage, count bool) []stage {
 	return out
 }
 
+// AddScanned counts n events of bytes message bytes in all as scanned,
+// without adding them: events a source ruled out by the query's terms
+// (IndexTerms, RequiredTerms) without reading them.
+func (r *Run) AddScanned(n, bytes int64) {
+	r.res.Scanned += n
+	r.res.Bytes += bytes
+}
+
 // Add runs one event through the query. It does not keep e (it copies
 // what it keeps). After an error (a *LimitError) the run is over.
 func (r *Run) Add(e *Event) error {

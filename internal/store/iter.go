@@ -35,6 +35,8 @@ type readCtx struct {
 	skipped         segment.Skipped                    // and counted here, until ScanQuery reports them
 	batch           func(*segment.Batch, *stream) bool // takes segment events by the batch (ScanQuery.Batch)
 	stopped         bool                               // batch returned false: the read ends
+	countPassed     bool                               // segment events the terms rule out are counted
+	passed          segment.Passed                     // here, until ScanQuery reports them
 	prefetch        bool                               // the read scans on: segment cursors read ahead
 	cancel          chan struct{}                      // closed when the read ends (drops read-aheads not started)
 	incomplete      atomic.Bool                        // a segment failed and was quarantined
@@ -96,7 +98,7 @@ func (rc *readCtx) newStreamIter(st *stream, v view, segs []*segFile, lo, hi Key
 		if !ok || ss.LastTimestamp < lo.Timestamp || ss.FirstTimestamp > hi.Timestamp || f.quarantined.Load() {
 			continue
 		}
-		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms, Need: rc.need, NeedOrBackslash: rc.needOrBackslash, NoMessages: rc.noMessages, JSONOnly: rc.jsonOnly, JSONFields: rc.jsonFields, SkipJSONOnly: rc.skipJSONOnly, Batches: rc.batch != nil, Prefetch: rc.prefetch, Cancel: rc.cancel}
+		q := segment.Query{Stream: st.meta.ID, Start: lo.Timestamp, Backward: backward, Terms: rc.terms, Need: rc.need, NeedOrBackslash: rc.needOrBackslash, NoMessages: rc.noMessages, JSONOnly: rc.jsonOnly, JSONFields: rc.jsonFields, SkipJSONOnly: rc.skipJSONOnly, Batches: rc.batch != nil, CountPassed: rc.countPassed, Prefetch: rc.prefetch, Cancel: rc.cancel}
 		switch {
 		case hi.Seq == 0 && hi.Timestamp != 0: // (End 0 would mean no bound)
 			q.End = hi.Timestamp // no event has sequence number 0
@@ -238,6 +240,11 @@ func (x *segSource) fill() {
 	if x.rc.skipJSONOnly {
 		// The cursor's range is the window (ScanQuery): what it skipped lies within.
 		x.rc.skipped.Add(x.c.TakeSkipped())
+	}
+	if x.rc.countPassed {
+		p := x.c.TakePassed()
+		x.rc.passed.Events += p.Events
+		x.rc.passed.Bytes += p.Bytes
 	}
 	if m := &x.rc.mem; m.budget > 0 {
 		x.marked = true

@@ -58,6 +58,12 @@ type ScanQuery struct {
 	// of events (query.Run.AddBatch). The batch is valid only during the
 	// call; returning false ends the scan.
 	Batch func(*ScanBatch) bool
+	// Passed, with Terms or TermsUnlessEscaped, is given the number and
+	// bytes of the segment events that the terms ruled out without their
+	// messages being rebuilt (bloom filters, templates), which fn is not
+	// given: a caller that counts the events it scanned counts these too.
+	// It is called on fn's goroutine.
+	Passed func(events, bytes int64)
 }
 
 // ScanBatch is events of one stream a scan hands over together
@@ -101,7 +107,10 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 	if len(q.Terms) == 0 {
 		rc.need, rc.needOrBackslash = q.TermsUnlessEscaped, true
 	}
-	window := !q.Backward && lo.Seq == 0 && (hi.Seq == 0 || hi.Timestamp == maxTimestamp)
+	// The cursors' range is the window (no continuation key).
+	inRange := lo.Seq == 0 && (hi.Seq == 0 || hi.Timestamp == maxTimestamp)
+	window := !q.Backward && inRange
+	rc.countPassed = q.Passed != nil && inRange
 	if q.Batch != nil && window && (q.NoMessages || q.JSONOnly && q.JSONFields != nil) {
 		n := 0
 		var sb ScanBatch
@@ -127,6 +136,10 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 			q.Skipped(rc.skipped)
 			rc.skipped = Skipped{}
 		}
+		if rc.passed.Events > 0 {
+			q.Passed(rc.passed.Events, rc.passed.Bytes)
+			rc.passed = segment.Passed{}
+		}
 		fe.Event, fe.Size = *e, size
 		if fe.StreamID != st.meta.ID || fe.Stream != st.meta.Name {
 			fe.Stream, fe.StreamID = st.meta.Name, st.meta.ID
@@ -135,6 +148,9 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 	})
 	if rc.skipped.Events > 0 {
 		q.Skipped(rc.skipped)
+	}
+	if rc.passed.Events > 0 {
+		q.Passed(rc.passed.Events, rc.passed.Bytes)
 	}
 	return ctx.Err()
 }

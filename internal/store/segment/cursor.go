@@ -53,6 +53,12 @@ type Query struct {
 	// Need when it contains a backslash (query.FilterPattern's
 	// TermsUnlessEscaped): such events are given too.
 	NeedOrBackslash bool
+	// CountPassed, with Terms or Need, counts the events that bloom
+	// filters and Need leave out of blocks that lie wholly within
+	// [Start, End) (TakePassed), and reads the blocks the range cuts
+	// whole: a reader that reports how many events it scanned
+	// (Logs Insights' recordsScanned) then counts every event once.
+	CountPassed bool
 	// Batches, in a forward read with NoMessages, or with JSONOnly and
 	// JSONFields, hands over the events of each block
 	// that lies wholly within [Start, End) by the batch (batch.go): Next
@@ -88,6 +94,10 @@ type Skipped struct {
 	FirstSeq      uint64
 }
 
+// Passed counts the events a Cursor left out by Terms and Need
+// (Query.CountPassed), and their message bytes.
+type Passed struct{ Events, Bytes int64 }
+
 // Add adds the events of o to s.
 func (s *Skipped) Add(o Skipped) {
 	if o.Events == 0 {
@@ -122,28 +132,30 @@ type Cursor struct {
 	lo, hi int // candidate blocks [lo, hi)
 	next   int // next block to load
 
-	blk      *Block
-	cur      int // index of blk
-	blkStrm  uint64
-	blkBytes uint64 // message bytes of blk
-	i, iend  int    // events [i, iend) of blk remain (backward: iend-1 down to i)
-	ev       Event
-	size     int // of ev's message
-	noMsgs   bool
-	jsonOnly bool
-	fields   []string // Query.JSONFields
-	skipJSON bool     // Query.SkipJSONOnly
-	batches  bool     // Query.Batches
-	bat      *Batch   // the batch Next stopped at
-	colBat   Batch    // the batch of a block without messages
-	skipped  Skipped
-	need     *needSet
-	prefetch bool
-	cancel   <-chan struct{}
-	ahead    []*readAhead // the next blocks, in the order loadNext needs them, being read in the background
-	spare    *Block       // a block without messages the cursor is done with, to reuse
-	err      error
-	allBlock bool // iterate every block regardless of stream (Merge)
+	blk         *Block
+	cur         int // index of blk
+	blkStrm     uint64
+	blkBytes    uint64 // message bytes of blk
+	i, iend     int    // events [i, iend) of blk remain (backward: iend-1 down to i)
+	ev          Event
+	size        int // of ev's message
+	noMsgs      bool
+	jsonOnly    bool
+	fields      []string // Query.JSONFields
+	skipJSON    bool     // Query.SkipJSONOnly
+	batches     bool     // Query.Batches
+	bat         *Batch   // the batch Next stopped at
+	colBat      Batch    // the batch of a block without messages
+	skipped     Skipped
+	passed      Passed // Query.CountPassed
+	countPassed bool
+	need        *needSet
+	prefetch    bool
+	cancel      <-chan struct{}
+	ahead       []*readAhead // the next blocks, in the order loadNext needs them, being read in the background
+	spare       *Block       // a block without messages the cursor is done with, to reuse
+	err         error
+	allBlock    bool // iterate every block regardless of stream (Merge)
 	// released: Release dropped blk, which Next decodes again and resumes
 	// at events [relI, relEnd).
 	released     bool
@@ -169,6 +181,7 @@ func (r *Reader) Cursor(q Query) *Cursor {
 		c.keys = appendTermKeys(c.keys, t)
 	}
 	c.need = newNeedSet(q.Need, q.NeedOrBackslash)
+	c.countPassed = q.CountPassed
 	c.prefetch, c.cancel = q.Prefetch, q.Cancel
 	s := r.stream(q.Stream)
 	if s == nil || c.start >= c.end {
@@ -346,7 +359,9 @@ func (c *Cursor) loadNext() bool {
 			}
 			c.next++
 		}
-		if len(c.keys) > 0 {
+		e := &c.r.blocks[bi]
+		whole := e.minTS >= c.start && e.maxTS < c.end
+		if len(c.keys) > 0 && (whole || !c.countPassed) {
 			ok, err := c.bloomAllows(bi)
 			if err != nil {
 				c.err = err
@@ -354,6 +369,10 @@ func (c *Cursor) loadNext() bool {
 			}
 			if !ok {
 				c.stats.BlocksSkipped++
+				if c.countPassed {
+					c.passed.Events += int64(e.count)
+					c.passed.Bytes += int64(e.msgBytes)
+				}
 				continue
 			}
 		}
@@ -372,7 +391,18 @@ func (c *Cursor) loadNext() bool {
 		if c.prefetch {
 			c.readAhead(b)
 		}
-		e := &c.r.blocks[bi]
+		if c.countPassed && b.sparse {
+			// Whole (decode reads cut blocks whole): what is not a
+			// candidate was passed over, and msgs holds the candidates.
+			cands := 0
+			for j := range len(b.ts) {
+				if b.offs[j+1] > b.offs[j] {
+					cands++
+				}
+			}
+			c.passed.Events += int64(e.count) - int64(cands)
+			c.passed.Bytes += int64(e.msgBytes) - int64(len(b.msgs))
+		}
 		c.cur = bi
 		c.stats.BlocksRead++
 		c.stats.EventsSkipped += b.skipped
@@ -393,7 +423,7 @@ func (c *Cursor) decode(bi int, spare *Block) (*Block, error) {
 		return c.r.loadBlock(bi) // merges stay out of the cache
 	case c.noMsgs && e.minTS >= c.start && e.maxTS < c.end:
 		return c.r.loadColumns(bi, spare)
-	case c.need != nil:
+	case c.need != nil && (!c.countPassed || e.minTS >= c.start && e.maxTS < c.end):
 		if b, ok := parked.take(CacheKey{Segment: c.r.id, Block: bi, need: c.need.key}); ok {
 			return b, nil
 		}
@@ -458,6 +488,14 @@ func (c *Cursor) Event() Event { return c.ev }
 // blocks read without messages it is the block's message bytes shared out
 // evenly (the sizes of a block's events add up to its exact total).
 func (c *Cursor) MessageSize() int { return c.size }
+
+// TakePassed returns what the cursor has left out since the last call
+// (Query.CountPassed).
+func (c *Cursor) TakePassed() Passed {
+	p := c.passed
+	c.passed = Passed{}
+	return p
+}
 
 // TakeSkipped returns what the cursor has passed over since the last call
 // (Query.SkipJSONOnly).
