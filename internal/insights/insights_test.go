@@ -359,9 +359,9 @@ func BenchmarkStoreQueries(b *testing.B) {
 	}
 }
 
-// benchStore returns a store with 1M loadgen events in 8 streams of the
-// group "bench", all in the head or (sealed) all in merged segments, and
-// the time of the newest event.
+// benchStore returns a store with 1M loadgen events (LOGPOND_BENCH_EVENTS
+// sets another number) in 8 streams of the group "bench", all in the head
+// or (sealed) all in merged segments, and the time of the newest event.
 func benchStore(b *testing.B, sealed bool) (*store.Store, int64) {
 	b.Helper()
 	st, err := store.Open(store.Options{Dir: b.TempDir(), HeadMaxBytes: -1, SealInterval: -1})
@@ -372,7 +372,10 @@ func benchStore(b *testing.B, sealed bool) (*store.Store, int64) {
 	if err := st.CreateLogGroup(sc, "bench", store.GroupOptions{}); err != nil {
 		b.Fatal(err)
 	}
-	const n, batch = 1_000_000, 4000
+	n, batch := 1_000_000, 4000
+	if v, err := strconv.Atoi(os.Getenv("LOGPOND_BENCH_EVENTS")); err == nil && v >= 8*batch {
+		n = v / batch * batch // LOGPOND_BENCH_EVENTS=10000000 for the 10M figures
+	}
 	now := time.Now().UnixMilli()
 	c := loadgen.NewCorpus(1)
 	for i := 0; i < n; i += batch {
@@ -382,7 +385,7 @@ func benchStore(b *testing.B, sealed bool) (*store.Store, int64) {
 		}
 		evs := make([]store.InputEvent, batch)
 		for j := range evs {
-			ts := now - 20*3_600_000 + int64(i+j)*20*3_600_000/n
+			ts := now - 20*3_600_000 + int64(i+j)*20*3_600_000/int64(n)
 			evs[j] = store.InputEvent{Timestamp: ts, Message: c.Next(ts)}
 		}
 		if _, err := st.PutLogEvents(sc, "bench", stream, evs); err != nil {
