@@ -117,6 +117,7 @@ func TestBatchScan(t *testing.T) {
 		"stats avg(lat), sum(code) by svc",
 		"stats count_distinct(lat), count_distinct(svc) by code",
 		"stats count(*) by @logStream",
+		"stats min(lat), max(lat), earliest(code), latest(svc) by svc",
 		"stats avg(lat), pct(lat, 90) by @logStream",
 		`filter svc = "web" | stats count(*) by @logStream`,
 		"stats count(*) by code",

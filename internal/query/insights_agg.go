@@ -200,22 +200,36 @@ func (s *stddevState) result() Value {
 }
 
 // extremeState is min or max over the values that are numbers (times
-// included); the result keeps the winning value's type.
+// included); the result keeps the winning value's type, and of equal
+// values (5 and 5.0) the first: the one of the smallest key, whatever
+// the order in which they come (Run.AddBatch; statsStage.rank makes the
+// keys of earlier scans smaller than any).
 type extremeState struct {
 	sign float64
 	best Value
 	bf   float64
+	key  firstKey // best's
 }
 
-func (s *extremeState) add(n *aggNode, r *row) { s.addV(n.args[0].eval(r)) }
+func (s *extremeState) add(n *aggNode, r *row) {
+	k := firstKey{class: 2}
+	if r.ev != nil {
+		k = liveKey(r.ev.Timestamp, r.ev.Seq)
+	}
+	s.addK(n.args[0].eval(r), k)
+}
 
-func (s *extremeState) addV(v Value) {
+// addV adds v as the last value so far.
+func (s *extremeState) addV(v Value) { s.addK(v, firstKey{class: 2}) }
+
+// addK adds v, the value of the event of key k.
+func (s *extremeState) addK(v Value, k firstKey) {
 	f, ok := v.num()
 	if !ok {
 		return
 	}
-	if s.best.k == kNull || (f-s.bf)*s.sign > 0 {
-		s.best, s.bf = v.detach(), f
+	if s.best.k == kNull || (f-s.bf)*s.sign > 0 || f == s.bf && k.less(s.key) {
+		s.best, s.bf, s.key = v.detach(), f, k
 	}
 }
 func (s *extremeState) result() Value { return s.best }
@@ -224,7 +238,7 @@ func (s *extremeState) result() Value { return s.best }
 func (s *extremeState) merge(o aggState) {
 	t := o.(*extremeState)
 	if t.best.k != kNull && (s.best.k == kNull || (t.bf-s.bf)*s.sign > 0) {
-		s.best, s.bf = t.best, t.bf
+		s.best, s.bf, s.key = t.best, t.bf, t.key
 	}
 }
 

@@ -5,8 +5,8 @@ import (
 	"strconv"
 )
 
-// Events by the batch. A query made of a stats with count, pct, sum, avg
-// and count_distinct aggregates only, by nothing, by one top-level JSON field or by a bin
+// Events by the batch. A query made of a stats with count, pct, sum, avg,
+// count_distinct, min, max, earliest and latest aggregates only, by nothing, by one top-level JSON field or by a bin
 // of @timestamp, and reading nothing else, or of filters that each read
 // one top-level JSON field followed by such a stats over JSON fields
 // (Batches), gives the same result whatever the order in which its events
@@ -130,12 +130,13 @@ func (pl *plan) batchPlan() *batchPlan {
 	}
 	for _, a := range sc.aggs {
 		switch a.fn.newState(a).(type) {
-		case *countState, *pctState, *sumState, *avgState, *distinctState:
+		case *countState, *pctState, *sumState, *avgState, *distinctState, *extremeState, *timeEdgeState:
 			// Sums: the order of adding differs from a single run's,
 			// which changes the last bits of sums of non-integers only,
-			// as merging parallel runs does (Run.Merge).
+			// as merging parallel runs does (Run.Merge). Ties of min and
+			// max go to the smallest key; earliest and latest go by key.
 		default:
-			return nil // order matters (ties of min and max, running variances)
+			return nil // order matters (running variances, ties of sortsFirst and sortsLast)
 		}
 		k := -1 // count(*)
 		if !a.star && len(a.args) > 0 {
@@ -293,6 +294,24 @@ func (r *Run) AddBatch(b *Batch) error {
 					}
 					st.addV(strValue(b.Strs[c.V[i]]))
 				}
+			case *extremeState:
+				if c.Kind[i] == ColAbsent {
+					continue
+				}
+				v, err := r.batchValue(b, c, i)
+				if err != nil {
+					return r.fail(err)
+				}
+				st.addK(v, liveKey(b.TS[i], b.Seq[i]))
+			case *timeEdgeState:
+				if c.Kind[i] == ColAbsent || !st.better(b.TS[i], b.Seq[i]) {
+					continue
+				}
+				v, err := r.batchValue(b, c, i)
+				if err != nil {
+					return r.fail(err)
+				}
+				st.set, st.ts, st.seq, st.v = true, b.TS[i], b.Seq[i], v.detach()
 			case valueAdder: // sum, avg, count_distinct
 				if c.Kind[i] == ColAbsent {
 					continue

@@ -5,21 +5,23 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
 
 // batchOf makes the Batch a source would give for evs under q: each
-// event's values of q.JSONFields, read from its message.
-func batchOf(t *testing.T, q *Insights, evs []Event) *Batch {
+// event's values of q.JSONFields, read from its message; events with a
+// number that is not a non-negative integer written plainly are left to
+// come one by one (rest), as a segment leaves them.
+func batchOf(t *testing.T, q *Insights, evs []Event) (b *Batch, rest []Event) {
 	t.Helper()
 	fields := q.JSONFields()
-	b := &Batch{Fields: make([]Column, len(fields))}
+	b = &Batch{Fields: make([]Column, len(fields))}
 	strs := map[string]uint64{}
 	b.Stream = evs[0].Stream
+next:
 	for _, e := range evs {
-		b.TS, b.Seq = append(b.TS, e.Timestamp), append(b.Seq, e.Seq)
-		b.Bytes += int64(len(e.Message))
 		var m map[string]any
 		if e.Message != "" && e.Message[0] == '{' {
 			d := json.NewDecoder(strings.NewReader(e.Message))
@@ -28,6 +30,16 @@ func batchOf(t *testing.T, q *Insights, evs []Event) *Batch {
 				t.Fatal(err)
 			}
 		}
+		for _, f := range fields {
+			if x, ok := m[f].(json.Number); ok {
+				if _, err := strconv.ParseUint(x.String(), 10, 64); err != nil {
+					rest = append(rest, e)
+					continue next
+				}
+			}
+		}
+		b.TS, b.Seq = append(b.TS, e.Timestamp), append(b.Seq, e.Seq)
+		b.Bytes += int64(len(e.Message))
 		for k, f := range fields {
 			c := &b.Fields[k]
 			kind, v := ColAbsent, uint64(0)
@@ -53,7 +65,7 @@ func batchOf(t *testing.T, q *Insights, evs []Event) *Batch {
 			c.Kind, c.V = append(c.Kind, kind), append(c.V, v)
 		}
 	}
-	return b
+	return b, rest
 }
 
 // TestAddBatch feeds runs the events of two log groups of several streams
@@ -77,9 +89,11 @@ func TestAddBatch(t *testing.T) {
 				ts += int64(r.IntN(3000))
 				seq++
 				var m string
-				switch r.IntN(5) {
+				switch r.IntN(6) {
 				case 0:
 					m = fmt.Sprintf("plain %d", r.IntN(9))
+				case 5: // equal to an integer, written otherwise: one by one
+					m = fmt.Sprintf(`{"svc":"%s","code":%d.0,"lat":%d}`, svcs[r.IntN(len(svcs))], 200+r.IntN(3), r.IntN(2000))
 				case 1:
 					m = fmt.Sprintf(`{"svc":"%s"}`, svcs[r.IntN(len(svcs))])
 				case 2:
@@ -98,6 +112,8 @@ func TestAddBatch(t *testing.T) {
 		"stats count(*) by code",
 		"stats count_distinct(lat), count_distinct(svc) by code",
 		"stats count(*) by @logStream",
+		"stats min(code), max(code), earliest(code), latest(code), min(lat) by svc",
+		`filter lat > 100 | stats max(code), earliest(svc) by @logStream`,
 		`filter svc = "pay" | stats avg(lat) by @logStream`,
 		"stats count(*) by bin(1m)",
 		"stats count(*) as n",
@@ -139,12 +155,16 @@ func TestAddBatch(t *testing.T) {
 						case !batches || (i/50+k)%3 == 0 || cut:
 							all = append(all, blk...)
 						case (i/50)%2 == 0: // at the start
-							if err := partOf(blk[0].Timestamp).AddBatch(batchOf(t, q, blk)); err != nil {
+							b, rest := batchOf(t, q, blk)
+							if err := partOf(blk[0].Timestamp).AddBatch(b); err != nil {
 								t.Fatal(err)
 							}
+							all = append(all, rest...)
 						default:
+							b, rest := batchOf(t, q, blk)
 							all = append(all, Event{Timestamp: blk[0].Timestamp, Size: len(late)})
-							late = append(late, batchOf(t, q, blk))
+							all = append(all, rest...)
+							late = append(late, b)
 						}
 					}
 				}
@@ -192,5 +212,44 @@ func TestAddBatch(t *testing.T) {
 		if got := run(false, true); fmt.Sprint(*got) != fmt.Sprint(*want) {
 			t.Errorf("%s, split without batches:\n got %v\nwant %v", src, *got, *want)
 		}
+	}
+}
+
+// TestExtremeTies: of equal values min and max keep the first met, by
+// key within a log group's scan, and those of an earlier group before any
+// of a later one, whose keys start over (FlushBlanks).
+func TestExtremeTies(t *testing.T) {
+	q, err := ParseInsights("stats max(code) as hi, min(code) as lo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := q.NewRun(RunOptions{})
+	for _, e := range []Event{
+		{Timestamp: 1000, Seq: 1, Message: `{"code":202}`},
+		{Timestamp: 1001, Seq: 2, Message: `{"code":200}`},
+	} {
+		if err := run.Add(&e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := run.FlushBlanks(); err != nil {
+		t.Fatal(err)
+	}
+	// The next group's events come earlier in time, equal in value.
+	b, rest := batchOf(t, q, []Event{{Timestamp: 500, Seq: 3, Message: `{"code":202}`}})
+	if err := run.AddBatch(b); err != nil || len(rest) != 0 {
+		t.Fatal(err, rest)
+	}
+	for _, e := range []Event{{Timestamp: 400, Seq: 4, Message: `{"code":202.0}`}, {Timestamp: 401, Seq: 5, Message: `{"code":2e2}`}} {
+		if err := run.Add(&e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := run.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(res.Rows); got != "[[{hi 202} {lo 200}]]" {
+		t.Errorf("rows %s", got)
 	}
 }

@@ -87,6 +87,10 @@ func (r *Run) addDirect(e *Event) bool {
 	}
 	g.see(liveKey(e.Timestamp, e.Seq))
 	for i, st := range g.states {
+		if x, ok := st.(*extremeState); ok {
+			x.addK(val(d.args[i]), liveKey(e.Timestamp, e.Seq))
+			continue
+		}
 		st.(valueAdder).addV(val(d.args[i]))
 	}
 	return true

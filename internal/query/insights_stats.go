@@ -106,10 +106,16 @@ func (s *statsStage) freeze() {
 	s.rank()
 }
 
-// rank fixes the order of the groups as it is.
+// rank fixes the order of the groups as it is, and makes the values kept
+// so far by min and max come before any to come on ties.
 func (s *statsStage) rank() {
 	for i, g := range s.order {
 		g.first = firstKey{class: 0, ts: int64(i)}
+		for _, st := range g.states {
+			if x, ok := st.(*extremeState); ok {
+				x.key = firstKey{}
+			}
+		}
 	}
 }
 
