@@ -173,50 +173,31 @@ func (r *Run) AddBatch(b *Batch) error {
 		return errors.New("query: AddBatch after Finish")
 	case r.pl.batch == nil:
 		return errors.New("query: AddBatch for a query without Batches")
-	case len(b.Seq) != len(b.TS):
-		return errors.New("query: a batch's columns differ in length")
 	}
-	bp, s := r.pl.batch, r.stats
-	s.track = true
+	if err := r.pl.batch.check(b); err != nil {
+		return err
+	}
+	bp := r.pl.batch
+	r.stats.track = true
 	n := len(b.TS)
-	for _, k := range bp.args {
-		if k >= len(b.Fields) || k >= 0 && (len(b.Fields[k].Kind) != n || len(b.Fields[k].V) != n) {
-			return errors.New("query: a batch's columns differ in length")
-		}
-	}
-	if bp.by >= 0 && (bp.by >= len(b.Fields) || len(b.Fields[bp.by].Kind) != n || len(b.Fields[bp.by].V) != n) {
-		return errors.New("query: a batch's columns differ in length")
-	}
-	for _, f := range bp.filters {
-		if f.k >= len(b.Fields) || len(b.Fields[f.k].Kind) != n || len(b.Fields[f.k].V) != n {
-			return errors.New("query: a batch's columns differ in length")
-		}
-	}
 	r.res.Scanned += int64(n)
 	r.res.Bytes += b.Bytes
 	r.n += uint64(n)
 	r.batches++
-	fc := r.filterCache
-	if len(fc) < len(bp.filters) {
-		fc = make([]batchCache, len(bp.filters))
-	}
-	for j := range fc {
-		fc[j].reset(len(b.Strs))
-	}
-	r.filterCache = fc
 	if len(bp.filters) > 0 {
+		fc := r.filterCache
+		if len(fc) < len(bp.filters) {
+			fc = make([]batchCache, len(bp.filters))
+		}
+		for j := range fc {
+			fc[j].reset(len(b.Strs))
+		}
+		r.filterCache = fc
 		r.scratch.reset(&Event{}, r.n) // for batchPass
 		defer r.scratch.reset(nil, 0)
 	}
-	byStr := r.batchGroups[:0]
-	for range b.Strs {
-		byStr = append(byStr, nil)
-	}
-	r.batchGroups = byStr
-	var byNum *statsGroup // the group of the last number
-	var lastNum uint64
-	var nullG *statsGroup // the group of absent values
-	var only *statsGroup  // without a by field, the one group
+	gs := &r.bgroups
+	gs.reset(len(b.Strs))
 	for i := range n {
 		if len(bp.filters) > 0 {
 			pass, err := r.batchPass(b, i)
@@ -228,43 +209,7 @@ func (r *Run) AddBatch(b *Batch) error {
 			}
 		}
 		r.res.Matched++ // the counter before the stats
-		g := only
-		var err error
-		switch {
-		case g != nil:
-		case bp.by == byNone:
-			s.byVals = s.byVals[:0]
-			g, err = s.groupByVals(0, 0)
-			only = g
-		case bp.by == byTime:
-			g, err = r.timeGroup(b.TS[i], b.Seq[i])
-		case bp.by == byStream:
-			g, err = s.groupOf(strValue(b.Stream))
-			only = g // one stream per batch
-		default:
-			c := &b.Fields[bp.by]
-			switch v := c.V[i]; c.Kind[i] {
-			case ColString:
-				if v >= uint64(len(b.Strs)) {
-					return r.fail(errors.New("query: a batch's string out of range"))
-				}
-				if g = byStr[v]; g == nil {
-					g, err = s.groupOf(strValue(b.Strs[v]))
-					byStr[v] = g
-				}
-			case ColNumber:
-				if g = byNum; g == nil || v != lastNum {
-					r.numText = strconv.AppendUint(r.numText[:0], v, 10)
-					g, err = s.groupOf(Value{k: kNumber, n: float64(v), s: string(r.numText)})
-					byNum, lastNum = g, v
-				}
-			default:
-				if g = nullG; g == nil {
-					g, err = s.groupOf(null)
-					nullG = g
-				}
-			}
-		}
+		g, err := gs.group(r, b, i)
 		if err != nil {
 			return r.fail(err)
 		}
@@ -272,56 +217,126 @@ func (r *Run) AddBatch(b *Batch) error {
 			g.batch = r.batches
 			g.see(liveKey(b.TS[i], b.Seq[i]))
 		}
-		for j, st := range g.states {
-			k := bp.args[j]
-			if k < 0 {
-				st.(*countState).n++
-				continue
-			}
-			c := &b.Fields[k]
-			switch st := st.(type) {
-			case *countState:
-				if c.Kind[i] != ColAbsent {
-					st.n++
-				}
-			case *pctState:
-				switch c.Kind[i] {
-				case ColNumber:
-					st.addValue(float64(c.V[i]))
-				case ColString:
-					if c.V[i] >= uint64(len(b.Strs)) {
-						return r.fail(errors.New("query: a batch's string out of range"))
-					}
-					st.addV(strValue(b.Strs[c.V[i]]))
-				}
-			case *extremeState:
-				if c.Kind[i] == ColAbsent {
-					continue
-				}
-				v, err := r.batchValue(b, c, i)
-				if err != nil {
-					return r.fail(err)
-				}
-				st.addK(v, liveKey(b.TS[i], b.Seq[i]))
-			case *timeEdgeState:
-				if c.Kind[i] == ColAbsent || !st.better(b.TS[i], b.Seq[i]) {
-					continue
-				}
-				v, err := r.batchValue(b, c, i)
-				if err != nil {
-					return r.fail(err)
-				}
+		if err := r.addBatchAggs(g, b, i); err != nil {
+			return r.fail(err)
+		}
+	}
+	return nil
+}
+
+// check checks that b has the columns the plan reads, each of b's length.
+func (bp *batchPlan) check(b *Batch) error {
+	n := len(b.TS)
+	ok := len(b.Seq) == n
+	col := func(k int) {
+		ok = ok && k < len(b.Fields) && len(b.Fields[k].Kind) == n && len(b.Fields[k].V) == n
+	}
+	for _, k := range bp.args {
+		if k >= 0 {
+			col(k)
+		}
+	}
+	if bp.by >= 0 {
+		col(bp.by)
+	}
+	for _, f := range bp.filters {
+		col(f.k)
+	}
+	if !ok { // (string indexes are checked where read)
+		return errors.New("query: a batch's columns differ in length")
+	}
+	return nil
+}
+
+// batchGroups finds the groups of a batch's events, remembering those of
+// its strings, its last number, absent values, and the one group of a
+// batch without a by field or by @logStream.
+type batchGroups struct {
+	byStr   []*statsGroup // per Batch.Strs
+	byNum   *statsGroup
+	lastNum uint64
+	null    *statsGroup
+	only    *statsGroup
+}
+
+func (gs *batchGroups) reset(nstrs int) {
+	gs.byStr = growClear(gs.byStr, nstrs)
+	gs.byNum, gs.null, gs.only = nil, nil, nil
+}
+
+// group returns the group of event i of b, made if new.
+func (gs *batchGroups) group(r *Run, b *Batch, i int) (*statsGroup, error) {
+	s, by := r.stats, r.pl.batch.by
+	if gs.only != nil {
+		return gs.only, nil
+	}
+	var err error
+	switch by {
+	case byNone:
+		s.byVals = s.byVals[:0]
+		gs.only, err = s.groupByVals(0, 0)
+		return gs.only, err
+	case byStream:
+		gs.only, err = s.groupOf(strValue(b.Stream))
+		return gs.only, err
+	case byTime:
+		return r.timeGroup(b.TS[i], b.Seq[i])
+	}
+	c := &b.Fields[by]
+	switch v := c.V[i]; c.Kind[i] {
+	case ColString:
+		if v >= uint64(len(b.Strs)) {
+			return nil, errBatchString
+		}
+		if gs.byStr[v] == nil {
+			gs.byStr[v], err = s.groupOf(strValue(b.Strs[v]))
+		}
+		return gs.byStr[v], err
+	case ColNumber:
+		if gs.byNum == nil || v != gs.lastNum {
+			r.numText = strconv.AppendUint(r.numText[:0], v, 10) // grouped by its text, as read from a message
+			gs.byNum, err = s.groupOf(Value{k: kNumber, n: float64(v), s: string(r.numText)})
+			gs.lastNum = v
+		}
+		return gs.byNum, err
+	}
+	if gs.null == nil {
+		gs.null, err = s.groupOf(null)
+	}
+	return gs.null, err
+}
+
+var errBatchString = errors.New("query: a batch's string out of range")
+
+// addBatchAggs adds event i of b to the aggregates of its group g.
+func (r *Run) addBatchAggs(g *statsGroup, b *Batch, i int) error {
+	for j, st := range g.states {
+		k := r.pl.batch.args[j]
+		if k < 0 {
+			st.(*countState).n++ // count(*)
+			continue
+		}
+		c := &b.Fields[k]
+		if c.Kind[i] == ColAbsent {
+			continue // every aggregate here skips nulls
+		}
+		if p, ok := st.(*pctState); ok && c.Kind[i] == ColNumber {
+			p.addValue(float64(c.V[i])) // the usual case, without a Value
+			continue
+		}
+		v, err := r.batchValue(b, c, i)
+		if err != nil {
+			return err
+		}
+		switch st := st.(type) {
+		case *extremeState:
+			st.addK(v, liveKey(b.TS[i], b.Seq[i]))
+		case *timeEdgeState:
+			if st.better(b.TS[i], b.Seq[i]) {
 				st.set, st.ts, st.seq, st.v = true, b.TS[i], b.Seq[i], v.detach()
-			case valueAdder: // sum, avg, count_distinct
-				if c.Kind[i] == ColAbsent {
-					continue
-				}
-				v, err := r.batchValue(b, c, i)
-				if err != nil {
-					return r.fail(err)
-				}
-				st.addV(v)
 			}
+		case valueAdder: // count, pct, sum, avg, count_distinct
+			st.addV(v)
 		}
 	}
 	return nil
@@ -361,7 +376,7 @@ func (r *Run) batchPass(b *Batch, i int) (bool, error) {
 		switch u := c.V[i]; c.Kind[i] {
 		case ColString:
 			if u >= uint64(len(b.Strs)) {
-				return false, errors.New("query: a batch's string out of range")
+				return false, errBatchString
 			}
 			res = &fc.strs[u]
 		case ColNumber:
@@ -399,7 +414,7 @@ func (r *Run) batchValue(b *Batch, c *Column, i int) (Value, error) {
 	switch u := c.V[i]; c.Kind[i] {
 	case ColString:
 		if u >= uint64(len(b.Strs)) {
-			return null, errors.New("query: a batch's string out of range")
+			return null, errBatchString
 		}
 		return strValue(b.Strs[u]), nil
 	case ColNumber:

@@ -478,7 +478,7 @@ type Run struct {
 	// With plan.batch: the first stage, which AddBatch feeds, and scratch.
 	stats       *statsStage
 	batches     uint64 // AddBatch calls
-	batchGroups []*statsGroup
+	bgroups     batchGroups
 	filterCache []batchCache
 	numText     []byte
 	res         Result
