@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -132,22 +131,11 @@ func TestBatchScan(t *testing.T) {
 			t.Fatalf("%s: no batches", src)
 		}
 		for _, groups := range [][]string{{"g", "g2"}, {"g2", "g"}} {
-			var res [3]Results
 			counted.events.Store(0)
-			for i, m := range []*Manager{plain, batched, one} {
-				id, err := m.Start(StartInput{Scope: sc, Groups: groups, Start: 0, End: now + 1, Query: q})
-				if err != nil {
-					t.Fatal(err)
-				}
-				res[i] = wait(t, m, id, Complete, Failed)
-			}
-			for _, got := range res[1:] {
-				if got.Status != Complete || !slices.EqualFunc(got.Rows, res[0].Rows, slices.Equal) || got.Stats != res[0].Stats {
-					t.Errorf("%s over %v:\n got %+v\nwant %+v", src, groups, got, res[0])
-				}
-			}
-			if n := counted.events.Load(); float64(n) < res[0].Stats.RecordsScanned/4 {
-				t.Errorf("%s over %v: %d events by the batch of %v", src, groups, n, res[0].Stats.RecordsScanned)
+			name := fmt.Sprintf("%s over %v", src, groups)
+			want := sameOnEach(t, name, StartInput{Scope: sc, Groups: groups, Start: 0, End: now + 1, Query: q}, plain, batched, one)
+			if n := counted.events.Load(); float64(n) < want.Stats.RecordsScanned/4 {
+				t.Errorf("%s: %d events by the batch of %v", name, n, want.Stats.RecordsScanned)
 			}
 		}
 	}
@@ -169,18 +157,9 @@ func TestPassedStats(t *testing.T) {
 	} {
 		q := mustParse(t, src)
 		for _, r := range [][2]int64{{0, now + 1}, {now - 3_000_000, now - 1_000_000}} { // all, and a range that cuts blocks
-			var res [2]Results
-			for i, m := range []*Manager{plain, store} {
-				id, err := m.Start(StartInput{Scope: sc, Groups: []string{"g", "g2"}, Start: r[0], End: r[1], Query: q})
-				if err != nil {
-					t.Fatal(err)
-				}
-				res[i] = wait(t, m, id, Complete, Failed)
-			}
-			if got := res[1]; got.Status != Complete || !slices.EqualFunc(got.Rows, res[0].Rows, slices.Equal) || got.Stats != res[0].Stats {
-				t.Errorf("%s over %v:\n got %+v\nwant %+v", src, r, got, res[0])
-			}
-			if res[0].Stats.RecordsMatched == 0 {
+			name := fmt.Sprintf("%s over %v", src, r)
+			want := sameOnEach(t, name, StartInput{Scope: sc, Groups: []string{"g", "g2"}, Start: r[0], End: r[1], Query: q}, plain, store)
+			if want.Stats.RecordsMatched == 0 {
 				t.Errorf("%s over %v: nothing matched", src, r)
 			}
 		}

@@ -56,6 +56,27 @@ func mustParse(t *testing.T, s string) *query.Insights {
 	return q
 }
 
+// sameOnEach runs the query of in on each manager and reports, under
+// name, a result that is not Complete with the rows and statistics of
+// the first manager's. It returns the first manager's result.
+func sameOnEach(t *testing.T, name string, in StartInput, ms ...*Manager) Results {
+	t.Helper()
+	var want Results
+	for i, m := range ms {
+		id, err := m.Start(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := wait(t, m, id, Complete, Failed)
+		if i == 0 {
+			want = got
+		} else if got.Status != Complete || !slices.EqualFunc(got.Rows, want.Rows, slices.Equal) || got.Stats != want.Stats {
+			t.Errorf("%s:\n got %+v\nwant %+v", name, got, want)
+		}
+	}
+	return want
+}
+
 func wait(t *testing.T, m *Manager, id string, want ...Status) Results {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {

@@ -260,7 +260,7 @@ type batchGroups struct {
 }
 
 func (gs *batchGroups) reset(nstrs int) {
-	gs.byStr = growClear(gs.byStr, nstrs)
+	gs.byStr = append(gs.byStr[:0], make([]*statsGroup, nstrs)...) // zeroed, in place when it fits
 	gs.byNum, gs.null, gs.only = nil, nil, nil
 }
 
@@ -353,18 +353,8 @@ type batchCache struct {
 }
 
 func (c *batchCache) reset(nstrs int) {
-	c.strs = growClear(c.strs, nstrs)
+	c.strs = append(c.strs[:0], make([]uint8, nstrs)...)
 	c.null, c.numRes = 0, 0
-}
-
-// growClear returns s with length n, zeroed, reusing its memory when it can.
-func growClear[T any](s []T, n int) []T {
-	if cap(s) < n {
-		return make([]T, n)
-	}
-	s = s[:n]
-	clear(s)
-	return s
 }
 
 // batchPass reports whether event i of b passes the filters before the

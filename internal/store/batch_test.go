@@ -14,43 +14,18 @@ import (
 // or to fn, with the bytes of the scan without batches; a Batch that
 // returns false ends the scan.
 func TestScanBatches(t *testing.T) {
-	// No block cache: the scans without batches would fill it, and
-	// blocks taken whole from it come one event at a time.
-	s, err := Open(Options{Dir: t.TempDir(), HeadMaxBytes: -1, SealInterval: -1, CacheBytes: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.CreateLogGroup(sc, "g", GroupOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	// No block cache (roundsStore): the scans without batches would fill
+	// it, and blocks taken whole from it come one event at a time.
 	r := rand.New(rand.NewPCG(5, 5))
 	t0 := time.Now().Add(-time.Hour).UnixMilli()
-	for round := range 3 {
-		for k := range 4 {
-			name := fmt.Sprint("s", k)
-			if round == 0 {
-				if err := s.CreateLogStream(sc, "g", name); err != nil {
-					t.Fatal(err)
-				}
-			}
-			evs := make([]InputEvent, 3000)
-			for i := range evs {
-				ts := t0 + int64(round*3000+i)*5 + int64(k)
-				m := fmt.Sprintf(`{"level":"%s","n":%d,"host":"h-%d"}`, []string{"INFO", "WARN"}[r.IntN(2)], r.IntN(1000), r.IntN(9))
-				if r.IntN(2) == 0 {
-					m = fmt.Sprintf("plain line %d", r.IntN(1000))
-				}
-				evs[i] = InputEvent{Timestamp: ts, Message: m}
-			}
-			mustPut(t, s, "g", name, evs...)
+	s := roundsStore(t, 4, 3000, func(round, k, i int) InputEvent {
+		ts := t0 + int64(round*3000+i)*5 + int64(k)
+		m := fmt.Sprintf(`{"level":"%s","n":%d,"host":"h-%d"}`, []string{"INFO", "WARN"}[r.IntN(2)], r.IntN(1000), r.IntN(9))
+		if r.IntN(2) == 0 {
+			m = fmt.Sprintf("plain line %d", r.IntN(1000))
 		}
-		if round < 2 { // the last round stays in the head
-			if err := s.Seal(); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+		return InputEvent{Timestamp: ts, Message: m}
+	})
 	type tally struct {
 		seqs  []uint64
 		bytes int64
@@ -99,7 +74,7 @@ func TestScanBatches(t *testing.T) {
 	}
 	// A batch that says no ends the scan.
 	calls, events := 0, 0
-	err = s.ScanQuery(context.Background(), sc, "g", ScanQuery{Range: AllTime, NoMessages: true, Batch: func(*ScanBatch) bool {
+	err := s.ScanQuery(context.Background(), sc, "g", ScanQuery{Range: AllTime, NoMessages: true, Batch: func(*ScanBatch) bool {
 		calls++
 		return false
 	}}, func(*FilteredEvent) bool { events++; return true })

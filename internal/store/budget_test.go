@@ -16,39 +16,14 @@ import (
 // unbounded read, blocks are released and decoded again, and what the
 // read holds stays within the budget but for the source in use.
 func TestReadMemory(t *testing.T) {
-	s, err := Open(Options{Dir: t.TempDir(), HeadMaxBytes: -1, SealInterval: -1, CacheBytes: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.CreateLogGroup(sc, "g", GroupOptions{}); err != nil {
-		t.Fatal(err)
-	}
 	const streams = 40
 	r := rand.New(rand.NewPCG(3, 3))
 	t0 := time.Now().Add(-time.Hour).UnixMilli()
-	for round := range 3 {
-		for k := range streams {
-			name := fmt.Sprint("s", k)
-			if round == 0 {
-				if err := s.CreateLogStream(sc, "g", name); err != nil {
-					t.Fatal(err)
-				}
-			}
-			evs := make([]InputEvent, 60)
-			for i := range evs {
-				// Streams interleave: event i of every stream within the same millisecond or two.
-				ts := t0 + int64(round*60+i)*10 + int64(k%3)
-				evs[i] = InputEvent{Timestamp: ts, Message: fmt.Sprintf("round=%d stream=%d i=%d %s", round, k, i, strings.Repeat("x", r.IntN(120)))}
-			}
-			mustPut(t, s, "g", name, evs...)
-		}
-		if round < 2 { // the last round stays in the head
-			if err := s.Seal(); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	s := roundsStore(t, streams, 60, func(round, k, i int) InputEvent {
+		// Streams interleave: event i of every stream within the same millisecond or two.
+		ts := t0 + int64(round*60+i)*10 + int64(k%3)
+		return InputEvent{Timestamp: ts, Message: fmt.Sprintf("round=%d stream=%d i=%d %s", round, k, i, strings.Repeat("x", r.IntN(120)))}
+	})
 	var ends []readMemory
 	testReadEnded = func(m *readMemory) { ends = append(ends, *m) }
 	defer func() { testReadEnded = nil }()

@@ -101,17 +101,16 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 	lo, hi := q.Range.window(gr.cutoff, nil, q.Backward)
 	rc := s.newReadCtx()
 	rc.terms, rc.need, rc.noMessages, rc.jsonOnly, rc.jsonFields = checkableTerms(q.Terms), q.Terms, q.NoMessages, q.JSONOnly, q.JSONFields
-	// Cursors' ranges are timestamps; the window must be too, for what
-	// they skip to lie within it (it always is here: no continuation key).
-	rc.skipJSONOnly = q.JSONOnly && q.Skipped != nil && !q.Backward && lo.Seq == 0 && (hi.Seq == 0 || hi.Timestamp == maxTimestamp)
 	if len(q.Terms) == 0 {
 		rc.need, rc.needOrBackslash = q.TermsUnlessEscaped, true
 	}
-	// The cursors' range is the window (no continuation key).
+	// Cursors' ranges are timestamps; the window must be too, for what
+	// they skip, pass over or batch to lie within it (it always is here:
+	// no continuation key).
 	inRange := lo.Seq == 0 && (hi.Seq == 0 || hi.Timestamp == maxTimestamp)
-	window := !q.Backward && inRange
+	rc.skipJSONOnly = q.JSONOnly && q.Skipped != nil && !q.Backward && inRange
 	rc.countPassed = q.Passed != nil && inRange
-	if q.Batch != nil && window && (q.NoMessages || q.JSONOnly && q.JSONFields != nil) {
+	if q.Batch != nil && !q.Backward && inRange && (q.NoMessages || q.JSONOnly && q.JSONFields != nil) {
 		n := 0
 		var sb ScanBatch
 		rc.batch = func(b *segment.Batch, st *stream) bool {
@@ -126,12 +125,8 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 		}
 	}
 	defer rc.scanning()()
-	var fe FilteredEvent
-	n := 0
-	gr.merge(rc, lo, hi, q.Backward, func(e *Event, size int, st *stream) bool {
-		if n++; n%4096 == 0 && ctx.Err() != nil || rc.stopped {
-			return false
-		}
+	// report hands over what the cursors skipped and passed over so far.
+	report := func() {
 		if rc.skipped.Events > 0 {
 			q.Skipped(rc.skipped)
 			rc.skipped = Skipped{}
@@ -140,18 +135,23 @@ func (s *Store) ScanQuery(ctx context.Context, sc Scope, groupName string, q Sca
 			q.Passed(rc.passed.Events, rc.passed.Bytes)
 			rc.passed = segment.Passed{}
 		}
+	}
+	var fe FilteredEvent
+	n := 0
+	gr.merge(rc, lo, hi, q.Backward, func(e *Event, size int, st *stream) bool {
+		if n++; n%4096 == 0 && ctx.Err() != nil || rc.stopped {
+			return false
+		}
+		if rc.skipped.Events > 0 || rc.passed.Events > 0 {
+			report()
+		}
 		fe.Event, fe.Size = *e, size
 		if fe.StreamID != st.meta.ID || fe.Stream != st.meta.Name {
 			fe.Stream, fe.StreamID = st.meta.Name, st.meta.ID
 		}
 		return fn(&fe)
 	})
-	if rc.skipped.Events > 0 {
-		q.Skipped(rc.skipped)
-	}
-	if rc.passed.Events > 0 {
-		q.Passed(rc.passed.Events, rc.passed.Bytes)
-	}
+	report()
 	return ctx.Err()
 }
 

@@ -32,6 +32,43 @@ func openTest(t *testing.T, dir string, c *clock) *Store {
 	return s
 }
 
+// roundsStore opens a store without block cache (reads go the way they
+// ask, not whole from the cache) with group "g" of the given streams
+// ("s0", ...), fed in 3 rounds of perStream events each, made by ev; the
+// first two rounds are sealed, the last stays in the head.
+func roundsStore(t *testing.T, streams, perStream int, ev func(round, k, i int) InputEvent) *Store {
+	t.Helper()
+	s, err := Open(Options{Dir: t.TempDir(), HeadMaxBytes: -1, SealInterval: -1, CacheBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.CreateLogGroup(sc, "g", GroupOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 3 {
+		for k := range streams {
+			name := fmt.Sprint("s", k)
+			if round == 0 {
+				if err := s.CreateLogStream(sc, "g", name); err != nil {
+					t.Fatal(err)
+				}
+			}
+			evs := make([]InputEvent, perStream)
+			for i := range evs {
+				evs[i] = ev(round, k, i)
+			}
+			mustPut(t, s, "g", name, evs...)
+		}
+		if round < 2 {
+			if err := s.Seal(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return s
+}
+
 func mustPut(t *testing.T, s *Store, group, stream string, evs ...InputEvent) PutResult {
 	t.Helper()
 	r, err := s.PutLogEvents(sc, group, stream, evs)

@@ -252,13 +252,8 @@ func (c *Cursor) Next() bool {
 			// cached), and the events it gave hold nothing of it.
 			c.spare = c.blk
 		}
-		switch {
-		case c.blk == nil:
-		case c.blk.pooled:
+		if c.blk != nil && c.blk.pooled { // every block with a batch is
 			putBlock(c.blk) // with its batch, handed over when the block was loaded
-		case c.blk.batch != nil:
-			putBatch(c.blk.batch)
-			c.blk.batch = nil
 		}
 		c.blk = nil
 		if !c.loadNext() {
